@@ -1,1 +1,105 @@
-//! placeholder
+//! The storage boundary: what askaround needs from a database, in domain terms.
+//!
+//! Handlers and the CLI see only this trait, never SQL, so the SQLite backend (embedded, the
+//! default) and the PostgreSQL backend (scale-out) are interchangeable. Every backend must pass the
+//! [`conformance`] suite.
+
+pub mod conformance;
+mod error;
+mod types;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+
+use askaround_core::email::Email;
+use askaround_core::ids::{OrgId, PersonId, SkillId};
+use askaround_core::org::Org;
+use askaround_core::people_csv::{Columns, ImportRow};
+use askaround_core::person::{PersonFields, PersonPatch, Profile};
+use askaround_core::skill::{Skill, SkillLevel};
+use askaround_core::taxonomy::SeedSkill;
+
+pub use error::{StoreError, StoreResult};
+pub use types::*;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Cheap round trip for readiness checks.
+    async fn ping(&self) -> StoreResult<()>;
+
+    // ---- organisations ----
+    async fn create_org(&self, new: &NewOrg, now: Timestamp) -> StoreResult<Org>;
+    async fn org(&self, id: OrgId) -> StoreResult<Org>;
+    async fn org_by_slug(&self, slug: &str) -> StoreResult<Org>;
+
+    // ---- skill taxonomy ----
+    /// Inserts the seed into an organisation with no skills yet; returns how many were added.
+    async fn seed_taxonomy(&self, org: OrgId, seed: &[SeedSkill]) -> StoreResult<usize>;
+    /// Bumped by every change to the organisation's skills, so caches know when to reload.
+    async fn taxonomy_version(&self, org: OrgId) -> StoreResult<i64>;
+    async fn skills(&self, org: OrgId) -> StoreResult<Vec<Skill>>;
+    async fn create_skill(&self, org: OrgId, new: &NewSkill) -> StoreResult<Skill>;
+    /// Renames keep the old name as an alias, so what people typed before still resolves.
+    async fn update_skill(&self, org: OrgId, id: SkillId, patch: &SkillPatch) -> StoreResult<Skill>;
+    /// Folds `from` into `into`: holders, learners, aliases and children move; `from` is deleted.
+    async fn merge_skills(&self, org: OrgId, from: SkillId, into: SkillId) -> StoreResult<Skill>;
+
+    // ---- people ----
+    async fn create_person(
+        &self,
+        org: OrgId,
+        fields: &PersonFields,
+        password_hash: Option<&str>,
+        now: Timestamp,
+    ) -> StoreResult<Profile>;
+    async fn person(&self, org: OrgId, id: PersonId) -> StoreResult<Profile>;
+    async fn update_person(
+        &self,
+        org: OrgId,
+        id: PersonId,
+        patch: &PersonPatch,
+        now: Timestamp,
+    ) -> StoreResult<Profile>;
+    async fn set_person_skills(
+        &self,
+        org: OrgId,
+        id: PersonId,
+        skills: &[(SkillId, SkillLevel)],
+        now: Timestamp,
+    ) -> StoreResult<Profile>;
+    async fn set_person_goals(
+        &self,
+        org: OrgId,
+        id: PersonId,
+        goals: &[SkillId],
+        now: Timestamp,
+    ) -> StoreResult<Profile>;
+    async fn list_people(&self, org: OrgId, query: &PeopleQuery) -> StoreResult<PeoplePage>;
+    async fn count_people(&self, org: OrgId) -> StoreResult<u64>;
+    /// Of `emails`, those that belong to a person of another organisation (an import must not
+    /// take them over).
+    async fn emails_in_other_orgs(&self, org: OrgId, emails: &[Email]) -> StoreResult<Vec<Email>>;
+    /// Creates or updates (by email) every row in one transaction: all or nothing. On update only
+    /// the `columns` present in the file are written.
+    async fn import_people(
+        &self,
+        org: OrgId,
+        rows: &[ImportRow],
+        columns: Columns,
+        now: Timestamp,
+    ) -> StoreResult<ImportOutcome>;
+
+    // ---- accounts and sessions ----
+    async fn credentials(&self, email: &Email) -> StoreResult<Option<Credentials>>;
+    async fn set_password_hash(&self, org: OrgId, id: PersonId, hash: &str) -> StoreResult<()>;
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
+    /// The live session for this token hash, or `None` if unknown or expired at `now`.
+    async fn session(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<SessionRecord>>;
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    /// Signs a person out everywhere (password change, deactivation), except `keep`.
+    async fn delete_sessions_of(&self, org: OrgId, id: PersonId, keep: Option<&str>) -> StoreResult<u64>;
+    async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64>;
+    async fn create_invitation(&self, invitation: &NewInvitation) -> StoreResult<()>;
+    /// Consumes the invitation (one use) if it is still valid at `now`.
+    async fn take_invitation(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<Invitation>>;
+}

@@ -83,7 +83,7 @@ impl Taxonomy {
         if let Some(skill) = self.resolve(name_or_id) {
             return Ok(skill);
         }
-        let hint = match self.search(name_or_id, 1).first() {
+        let hint = match self.suggest(name_or_id) {
             Some(best) => format!("; did you mean '{}'?", best.name),
             None => String::new(),
         };
@@ -91,6 +91,28 @@ impl Taxonomy {
             field,
             format!("'{}' is not a known skill{hint}", name_or_id.trim()),
         ))
+    }
+
+    /// The skill a mistyped name most likely meant: a prefix or word match first, else the
+    /// closest name or alias by edit distance (at most a third of the length, at least two).
+    pub fn suggest(&self, name: &str) -> Option<&Skill> {
+        if let Some(best) = self.search(name, 1).into_iter().next() {
+            return Some(best);
+        }
+        let key = matching_key(name);
+        let budget = (key.chars().count() / 3).max(2);
+        self.by_key
+            .iter()
+            .filter_map(|(k, &i)| {
+                let d = edit_distance(&key, k, budget)?;
+                Some((d, &self.skills[i]))
+            })
+            .min_by(|(da, a), (db, b)| {
+                da.cmp(db)
+                    .then_with(|| b.popularity.cmp(&a.popularity))
+                    .then_with(|| a.name.cmp(&b.name))
+            })
+            .map(|(_, s)| s)
     }
 
     /// Parents from the nearest up. Stops at a cycle rather than looping (a merge gone wrong must
@@ -186,6 +208,32 @@ impl Taxonomy {
     }
 }
 
+/// Levenshtein distance, or `None` as soon as it must exceed `budget` (most keys are rejected by
+/// length alone, so a suggestion over thousands of keys stays cheap).
+fn edit_distance(a: &str, b: &str, budget: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > budget {
+        return None;
+    }
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        current[0] = i + 1;
+        let mut row_min = current[0];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+            row_min = row_min.min(current[j + 1]);
+        }
+        if row_min > budget {
+            return None;
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    Some(previous[b.len()]).filter(|d| *d <= budget)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,6 +275,16 @@ mod tests {
         let err = t.resolve_or_explain("skills.0", "kuber").unwrap_err();
         assert_eq!(err.field, "skills.0");
         assert_eq!(err.message, "'kuber' is not a known skill; did you mean 'Kubernetes'?");
+    }
+
+    #[test]
+    fn typos_get_the_closest_name() {
+        let t = sample();
+        assert_eq!(t.suggest("Exccel").unwrap().name, "Microsoft Excel");
+        assert_eq!(t.suggest("kubernets").unwrap().name, "Kubernetes");
+        assert!(t.suggest("zzzzzzzz").is_none());
+        assert_eq!(super::edit_distance("kitten", "sitting", 5), Some(3));
+        assert_eq!(super::edit_distance("kitten", "sitting", 2), None);
     }
 
     #[test]

@@ -1,0 +1,109 @@
+//! Append-only posting lists with per-person generations.
+//!
+//! Updating a person must stay well under 50 µs even when their words are in lists of 100,000
+//! people. Removing entries from such lists in place costs a memmove of the whole list, so instead
+//! a person's new entries are appended under a new generation and the old ones become stale: a scan
+//! skips entries whose generation is not the person's current one. A list is compacted when more
+//! than half of it is stale, which keeps scans near their live length at an amortised constant
+//! cost per update.
+
+/// A person's position in the index's dense arrays.
+pub(super) type Slot = u32;
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Posting {
+    pub slot: Slot,
+    pub generation: u32,
+    pub weight: f32,
+}
+
+/// One term's (or one skill's) list.
+#[derive(Debug, Default)]
+pub(super) struct PostingList {
+    entries: Vec<Posting>,
+    /// Live entries: the document frequency.
+    live: u32,
+}
+
+impl PostingList {
+    pub fn live(&self) -> u32 {
+        self.live
+    }
+
+    pub fn push(&mut self, slot: Slot, generation: u32, weight: f32) {
+        self.entries.push(Posting {
+            slot,
+            generation,
+            weight,
+        });
+        self.live += 1;
+    }
+
+    /// Marks one of this list's entries as stale (its person moved to a new generation) and
+    /// compacts the list when stale entries outnumber live ones.
+    pub fn retire_one(&mut self, generations: &[u32]) {
+        self.live = self.live.saturating_sub(1);
+        let stale = self.entries.len() - self.live as usize;
+        if stale > self.live as usize && stale >= 8 {
+            self.entries.retain(|p| is_current(p, generations));
+            self.entries.shrink_to(self.entries.len() * 5 / 4 + 4);
+        }
+    }
+
+    /// Calls `visit` with every live entry.
+    #[inline]
+    pub fn for_each_live(&self, generations: &[u32], mut visit: impl FnMut(Slot, f32)) {
+        for p in &self.entries {
+            if is_current(p, generations) {
+                visit(p.slot, p.weight);
+            }
+        }
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.entries.capacity() * std::mem::size_of::<Posting>()
+    }
+}
+
+#[inline]
+fn is_current(p: &Posting, generations: &[u32]) -> bool {
+    generations.get(p.slot as usize) == Some(&p.generation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn live(list: &PostingList, generations: &[u32]) -> Vec<(Slot, f32)> {
+        let mut out = Vec::new();
+        list.for_each_live(generations, |s, w| out.push((s, w)));
+        out
+    }
+
+    #[test]
+    fn entries_of_an_old_generation_are_skipped() {
+        let mut generations = vec![0, 0];
+        let mut list = PostingList::default();
+        list.push(0, 0, 1.0);
+        list.push(1, 0, 2.0);
+        generations[0] = 1;
+        list.retire_one(&generations);
+        list.push(0, 1, 3.0);
+        assert_eq!(live(&list, &generations), [(1, 2.0), (0, 3.0)]);
+        assert_eq!(list.live(), 2);
+    }
+
+    #[test]
+    fn a_mostly_stale_list_is_compacted() {
+        let mut generations = vec![0u32];
+        let mut list = PostingList::default();
+        list.push(0, 0, 1.0);
+        for g in 1..100 {
+            generations[0] = g;
+            list.retire_one(&generations);
+            list.push(0, g, 1.0);
+        }
+        assert!(list.entries.len() < 20, "{} entries kept", list.entries.len());
+        assert_eq!(live(&list, &generations), [(0, 1.0)]);
+    }
+}
