@@ -8,6 +8,7 @@ pub mod email;
 pub mod hours;
 pub mod ids;
 pub mod language;
+pub mod matching;
 mod openapi;
 pub mod org;
 pub mod people_csv;

@@ -92,6 +92,10 @@ impl Store for SqliteStore {
         orgs::by_slug(&self.pool, slug).await
     }
 
+    async fn orgs(&self) -> StoreResult<Vec<Org>> {
+        orgs::all(&self.pool).await
+    }
+
     async fn seed_taxonomy(&self, org: OrgId, seed: &[SeedSkill]) -> StoreResult<usize> {
         let mut tx = self.write().await?;
         let n = skills::seed(&mut tx, org, seed).await?;

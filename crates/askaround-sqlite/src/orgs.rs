@@ -34,6 +34,23 @@ pub async fn create(tx: &mut Transaction<'_, Sqlite>, new: &NewOrg, now: Timesta
     }
 }
 
+fn org_from(row: &sqlx::sqlite::SqliteRow) -> StoreResult<Org> {
+    Ok(Org {
+        id: OrgId(uuid(&get::<String>(row, "id")?)?),
+        name: get(row, "name")?,
+        slug: get(row, "slug")?,
+        created_at: timestamp(get(row, "created_at")?)?,
+    })
+}
+
+pub async fn all(pool: &SqlitePool) -> StoreResult<Vec<Org>> {
+    let rows = sqlx::query("SELECT id, name, slug, created_at FROM orgs ORDER BY created_at, id")
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
+    rows.iter().map(org_from).collect()
+}
+
 async fn one<'e>(
     executor: impl Executor<'e, Database = Sqlite>,
     sql: &'static str,
@@ -45,12 +62,7 @@ async fn one<'e>(
         .await
         .map_err(db_err)?
         .ok_or(StoreError::NotFound)?;
-    Ok(Org {
-        id: OrgId(uuid(&get::<String>(&row, "id")?)?),
-        name: get(&row, "name")?,
-        slug: get(&row, "slug")?,
-        created_at: timestamp(get(&row, "created_at")?)?,
-    })
+    org_from(&row)
 }
 
 pub async fn by_id(pool: &SqlitePool, id: OrgId) -> StoreResult<Org> {

@@ -31,6 +31,7 @@ pub trait Store: Send + Sync + 'static {
     async fn create_org(&self, new: &NewOrg, now: Timestamp) -> StoreResult<Org>;
     async fn org(&self, id: OrgId) -> StoreResult<Org>;
     async fn org_by_slug(&self, slug: &str) -> StoreResult<Org>;
+    async fn orgs(&self) -> StoreResult<Vec<Org>>;
 
     // ---- skill taxonomy ----
     /// Inserts the seed into an organisation with no skills yet; returns how many were added.

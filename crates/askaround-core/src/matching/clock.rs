@@ -22,7 +22,7 @@ pub(super) struct LocalClock {
 
 impl LocalClock {
     pub fn at(now: Timestamp, zone: &TimeZoneName) -> Self {
-        let local = now.to_zoned(zone.zone().clone());
+        let local = now.to_zoned_datetime(zone.zone().clone());
         Self {
             weekday: usize::from(local.weekday().to_monday_zero_offset() as u8),
             minute: local.hour() as u16 * 60 + local.minute() as u16,
@@ -33,11 +33,6 @@ impl LocalClock {
     pub fn hh_mm(self) -> String {
         format!("{:02}:{:02}", self.minute / 60, self.minute % 60)
     }
-}
-
-/// The same answer as [`WorkingHours::is_working_at`], from a precomputed local clock.
-pub(super) fn works_at(hours: &WorkingHours, clock: LocalClock) -> bool {
-    works_within(hours, clock, 0)
 }
 
 /// Whether any working span overlaps the next `window` minutes (zero: "right now").
@@ -81,6 +76,11 @@ fn span_of(hours: &WorkingHours, monday_zero: usize) -> Option<DaySpan> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// "Working right now", as the gate asks it for urgency `Now`.
+    fn works_at(hours: &WorkingHours, clock: LocalClock) -> bool {
+        works_within(hours, clock, 0)
+    }
 
     fn at(iso: &str) -> Timestamp {
         iso.parse().unwrap()

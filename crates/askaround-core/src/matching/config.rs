@@ -170,8 +170,9 @@ impl Default for FairnessConfig {
 pub struct MatchConfig {
     /// How many candidates to return.
     pub limit: usize,
-    /// A candidate is relevant if their expertise is at least this fraction of the best one; the
-    /// gate report counts relevant people only ("12 Excel experts are outside working hours").
+    /// A person is relevant if their word match or their skill match is at least this fraction of
+    /// the best one; only relevant people are ranked and counted in the gate report ("12 Excel
+    /// experts are outside working hours").
     pub relevance_floor: f64,
     pub expertise: ExpertiseWeights,
     pub prior: PriorConfig,

@@ -41,6 +41,8 @@ pub struct MatchIndex {
     pub(super) by_id: HashMap<PersonId, Slot>,
     free: Vec<Slot>,
     pub(super) dictionary: HashMap<Box<str>, TermId>,
+    /// Each term's text by id, for "knows about …" reasons.
+    pub(super) term_names: Vec<Box<str>>,
     pub(super) terms: Vec<PostingList>,
     pub(super) skills: HashMap<SkillId, PostingList>,
     /// The taxonomy's tree downwards (it only offers an unbounded walk), for bounded expansion.
@@ -71,6 +73,7 @@ impl MatchIndex {
             by_id: HashMap::new(),
             free: Vec::new(),
             dictionary: HashMap::new(),
+            term_names: Vec::new(),
             terms: Vec::new(),
             skills: HashMap::new(),
             zones: Interner::default(),
@@ -298,6 +301,7 @@ impl MatchIndex {
     pub(super) fn analyze(&mut self, text: &str, weight: f32) -> Vec<(TermId, f32)> {
         let mut ids: Vec<TermId> = Vec::new();
         let dictionary = &mut self.dictionary;
+        let names = &mut self.term_names;
         let terms = &mut self.terms;
         for_each_term(text, |word| {
             if ids.len() >= MAX_TERMS_PER_TEXT {
@@ -309,6 +313,7 @@ impl MatchIndex {
                     let id = TermId::try_from(terms.len()).unwrap_or(TermId::MAX);
                     terms.push(PostingList::default());
                     dictionary.insert(word.into(), id);
+                    names.push(word.into());
                     id
                 }
             };
@@ -323,6 +328,10 @@ impl MatchIndex {
             }
         }
         out
+    }
+
+    pub(super) fn free_heap_bytes(&self) -> usize {
+        self.free.capacity() * std::mem::size_of::<Slot>()
     }
 
     /// Average weighted text length over people, for BM25.

@@ -1,0 +1,114 @@
+//! Properties over random organisations and asks.
+
+use proptest::prelude::*;
+
+use super::fixtures::*;
+use crate::hours::WorkingHours;
+use crate::matching::{Ask, Asker, CandidateProfile, CandidateState, MatchConfig, MatchIndex, Presence, Urgency};
+use crate::skill::SkillLevel;
+
+const WORDS: &[&str] = &["pivot", "table", "excel", "formula", "kubernetes", "pod", "sql", "join", "refresh", "chart", "🦀", ""];
+const ZONES: &[&str] = &["Europe/Lisbon", "America/New_York", "Asia/Tokyo", "UTC"];
+const HOURS: &[&str] = &["mon-fri 09:00-17:00", "mon-fri 22:00-06:00", "sat-sun 08:00-20:00", "none"];
+const SKILLS: [crate::ids::SkillId; 5] = [SPREADSHEETS, EXCEL, PIVOT, KUBERNETES, SQL];
+
+#[derive(Debug, Clone)]
+struct Someone {
+    profile: CandidateProfile,
+    state: CandidateState,
+    sessions: Vec<(String, usize, Option<u8>)>,
+}
+
+fn text() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(WORDS), 0..8).prop_map(|w| w.join(" "))
+}
+
+fn someone(n: u128) -> impl Strategy<Value = Someone> {
+    (
+        any::<bool>(),
+        prop::sample::select(ZONES),
+        prop::sample::select(HOURS),
+        prop::collection::vec((0usize..5, 0u8..3), 0..4),
+        0u16..6,
+        0u16..8,
+        prop::sample::select(vec![Presence::Online, Presence::Away, Presence::Offline, Presence::DoNotDisturb]),
+        prop::collection::vec((text(), 0usize..5, prop::option::of(1u8..=5)), 0..4),
+    )
+        .prop_map(move |(inactive, zone, hours, skills, budget, used, presence, sessions)| {
+            let mut profile = profile(n, "Somewhere", zone, &[]);
+            profile.active = !inactive || n % 2 == 0;
+            profile.working_hours = WorkingHours::parse(hours).unwrap();
+            profile.skills = skills
+                .into_iter()
+                .map(|(s, l)| (SKILLS[s], [SkillLevel::Beginner, SkillLevel::Intermediate, SkillLevel::Expert][usize::from(l)]))
+                .collect();
+            profile.weekly_budget = budget;
+            let state = CandidateState {
+                presence,
+                offers_this_week: used,
+                ..CandidateState::default()
+            };
+            Someone { profile, state, sessions }
+        })
+}
+
+fn organisation() -> impl Strategy<Value = Vec<Someone>> {
+    (1usize..25).prop_flat_map(|n| (0..n as u128).map(|i| someone(i + 1)).collect::<Vec<_>>())
+}
+
+fn build(people: &[Someone]) -> MatchIndex {
+    let mut index = MatchIndex::new(taxonomy(), Default::default());
+    for p in people {
+        index.upsert_profile(&p.profile);
+        index.set_state(p.profile.id, p.state.clone()).unwrap();
+        for (i, (text, skill, rating)) in p.sessions.iter().enumerate() {
+            index.add_evidence(p.profile.id, &session(1000 + i as u128, text, &[SKILLS[*skill]], *rating)).unwrap();
+        }
+    }
+    index
+}
+
+/// What the gates promise, restated from the inputs.
+fn may_be_offered(p: &Someone, asker: u128) -> bool {
+    p.profile.id != person(asker)
+        && p.profile.active
+        && p.state.presence != Presence::DoNotDisturb
+        && p.profile.working_hours.is_working_at(now(), &p.profile.timezone)
+        && p.profile.weekly_budget > 0
+        && p.state.offers_this_week < p.profile.weekly_budget
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn rankings_are_deterministic_finite_and_respect_every_gate(
+        people in organisation(),
+        ask_text in text(),
+        ask_skills in prop::collection::vec(0usize..5, 0..3),
+        asker in 1u128..30,
+        seed in any::<u64>(),
+    ) {
+        let index = build(&people);
+        let ask = Ask {
+            skills: ask_skills.into_iter().map(|s| SKILLS[s]).collect(),
+            urgency: Urgency::Now,
+            seed,
+            ..Ask::new(ask_text)
+        };
+        let config = MatchConfig::default();
+        let asker_ctx = Asker::anonymous(person(asker));
+        let first = index.rank(&ask, &asker_ctx, now(), &config);
+        let again = index.rank(&ask, &asker_ctx, now(), &config);
+        prop_assert_eq!(&first, &again);
+        prop_assert!(first.candidates.len() <= config.limit);
+        for c in &first.candidates {
+            prop_assert!(c.score.is_finite() && c.score >= 0.0);
+            prop_assert!(c.expertise.is_finite() && c.prior.is_finite());
+            let p = people.iter().find(|p| p.profile.id == c.person).unwrap();
+            prop_assert!(may_be_offered(p, asker), "{:?} should have been gated", p.profile.id);
+        }
+        let rebuilt = build(&people).rank(&ask, &asker_ctx, now(), &config);
+        prop_assert_eq!(&first, &rebuilt);
+    }
+}

@@ -1,0 +1,63 @@
+//! Incremental updates change rankings exactly as a rebuild would.
+
+use super::fixtures::*;
+use crate::matching::{Ask, Asker, MatchConfig, MatchIndex};
+use crate::skill::SkillLevel;
+
+fn expertise(index: &MatchIndex, text: &str, who: u128) -> f64 {
+    index.expertise_scores(&Ask::new(text), &[person(who)], now(), &MatchConfig::default().expertise)[0].unwrap()
+}
+
+#[test]
+fn removing_a_session_restores_the_scores_before_it() {
+    let mut index = org();
+    let before = expertise(&index, "vlookup across sheets", BEN);
+    let evidence = session(30, "vlookup across two sheets", &[EXCEL], Some(4));
+    index.add_evidence(person(BEN), &evidence).unwrap();
+    assert!(expertise(&index, "vlookup across sheets", BEN) > before);
+    index.remove_evidence(person(BEN), &evidence).unwrap();
+    let after = expertise(&index, "vlookup across sheets", BEN);
+    assert!((after - before).abs() < 1e-6 * before.max(1.0), "{before} vs {after}");
+}
+
+#[test]
+fn a_profile_edit_replaces_the_old_skills() {
+    let mut index = org();
+    index.upsert_profile(&profile(CHO, "Lisbon", "Europe/Lisbon", &[(EXCEL, SkillLevel::Expert)]));
+    let outcome = index.rank(&Ask::new("excel"), &Asker::anonymous(person(ASKER)), now(), &MatchConfig::default());
+    assert!(outcome.candidates.iter().any(|c| c.person == person(CHO)));
+    let outcome = index.rank(&Ask::new("kubernetes"), &Asker::anonymous(person(ASKER)), now(), &MatchConfig::default());
+    assert!(outcome.candidates.iter().all(|c| c.person != person(CHO)));
+}
+
+#[test]
+fn many_updates_give_the_same_index_as_building_once() {
+    let mut updated = org();
+    for _ in 0..50 {
+        updated.upsert_profile(&profile(BEN, "Lisbon", "Europe/Lisbon", &[(EXCEL, SkillLevel::Beginner)]));
+        updated.upsert_profile(&profile(BEN, "Lisbon", "Europe/Lisbon", &[(EXCEL, SkillLevel::Intermediate)]));
+    }
+    let fresh = org();
+    for who in [ANA, BEN, CHO, DEV] {
+        assert!((expertise(&updated, "excel pivot", who) - expertise(&fresh, "excel pivot", who)).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn a_removed_person_is_gone_and_their_slot_is_reused() {
+    let mut index = org();
+    index.remove_person(person(ANA));
+    index.remove_person(person(ANA));
+    assert!(!index.contains(person(ANA)));
+    assert!(index.state_mut(person(ANA)).is_err());
+    index.upsert_profile(&profile(42, "Lisbon", "Europe/Lisbon", &[(PIVOT, SkillLevel::Expert)]));
+    let outcome = index.rank(&Ask::new("pivot table"), &Asker::anonymous(person(ASKER)), now(), &MatchConfig::default());
+    assert!(outcome.candidates.iter().all(|c| c.person != person(ANA)));
+    assert!(outcome.candidates.iter().any(|c| c.person == person(42)));
+}
+
+#[test]
+fn evidence_for_an_unknown_person_is_an_error() {
+    let mut index = org();
+    assert!(index.add_evidence(person(77), &session(1, "x", &[], None)).is_err());
+}

@@ -1,0 +1,127 @@
+//! The signed-in person's own profile.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use jiff::Timestamp;
+
+use askaround_core::FieldErrors;
+use askaround_core::person::check_password;
+
+use super::dto::{GoalsRequest, MeResponse, PasswordChangeRequest, ProfilePatchRequest, SkillsRequest, resolve_goals, resolve_skills};
+use super::json::ApiJson;
+use crate::auth::{Caller, password};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::state::AppState;
+
+/// My profile, with skills I can help with and skills I am learning.
+#[utoipa::path(get, path = "/me", tag = "me",
+    responses((status = 200, body = MeResponse), (status = 401, body = ErrorBody)),
+    security(("session" = [])))]
+pub async fn get_me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<MeResponse>> {
+    let profile = state.store.person(caller.org_id, caller.person_id).await?;
+    Ok(Json(MeResponse {
+        profile,
+        csrf_token: caller.csrf_token,
+    }))
+}
+
+/// Change my profile: hours, time zone, languages, budget, bio... Absent fields stay as they are;
+/// `null` clears an optional one.
+#[utoipa::path(patch, path = "/me", tag = "me",
+    request_body = ProfilePatchRequest,
+    responses((status = 200, body = MeResponse), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("session" = [])))]
+pub async fn patch_me(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<ProfilePatchRequest>,
+) -> ApiResult<Json<MeResponse>> {
+    let mut errs = FieldErrors::new();
+    let patch = body.validate(&mut errs);
+    let patch = errs.into_result(|| patch)?;
+    let profile = state
+        .store
+        .update_person(caller.org_id, caller.person_id, &patch, Timestamp::now())
+        .await?;
+    Ok(Json(MeResponse {
+        profile,
+        csrf_token: caller.csrf_token,
+    }))
+}
+
+/// Replace the skills I can help with (names, aliases or ids, with a level).
+#[utoipa::path(put, path = "/me/skills", tag = "me",
+    request_body = SkillsRequest,
+    responses((status = 200, body = MeResponse), (status = 422, description = "An unknown skill, with a suggestion", body = ErrorBody)),
+    security(("session" = [])))]
+pub async fn put_skills(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<SkillsRequest>,
+) -> ApiResult<Json<MeResponse>> {
+    let taxonomy = state.taxonomies.get(state.store.as_ref(), caller.org_id).await?;
+    let skills = resolve_skills(&taxonomy, &body.skills)?;
+    let profile = state
+        .store
+        .set_person_skills(caller.org_id, caller.person_id, &skills, Timestamp::now())
+        .await?;
+    Ok(Json(MeResponse {
+        profile,
+        csrf_token: caller.csrf_token,
+    }))
+}
+
+/// Replace the skills I want to learn.
+#[utoipa::path(put, path = "/me/goals", tag = "me",
+    request_body = GoalsRequest,
+    responses((status = 200, body = MeResponse), (status = 422, body = ErrorBody)),
+    security(("session" = [])))]
+pub async fn put_goals(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<GoalsRequest>,
+) -> ApiResult<Json<MeResponse>> {
+    let taxonomy = state.taxonomies.get(state.store.as_ref(), caller.org_id).await?;
+    let goals = resolve_goals(&taxonomy, &body.goals)?;
+    let profile = state
+        .store
+        .set_person_goals(caller.org_id, caller.person_id, &goals, Timestamp::now())
+        .await?;
+    Ok(Json(MeResponse {
+        profile,
+        csrf_token: caller.csrf_token,
+    }))
+}
+
+/// Change my password. Other sessions are signed out; this one stays.
+#[utoipa::path(put, path = "/me/password", tag = "me",
+    request_body = PasswordChangeRequest,
+    responses((status = 204), (status = 422, description = "Wrong current password or weak new one", body = ErrorBody)),
+    security(("session" = [])))]
+pub async fn put_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<PasswordChangeRequest>,
+) -> ApiResult<StatusCode> {
+    change_password(&state, &caller, &body.current_password, &body.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Shared with the web form.
+pub async fn change_password(state: &AppState, caller: &Caller, current: &str, new: &str) -> ApiResult<()> {
+    check_password(new).map_err(|e| ApiError::invalid("new_password", e.message))?;
+    let profile = state.store.person(caller.org_id, caller.person_id).await?;
+    let credentials = state.store.credentials(&profile.person.email).await?;
+    let stored = credentials.and_then(|c| c.password_hash);
+    if !password::verify(current.to_owned(), stored).await? {
+        return Err(ApiError::invalid("current_password", "is not your current password"));
+    }
+    let hash = password::hash(new.to_owned()).await?;
+    state.store.set_password_hash(caller.org_id, caller.person_id, &hash).await?;
+    state
+        .store
+        .delete_sessions_of(caller.org_id, caller.person_id, Some(&caller.token_hash))
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,79 @@
+//! The JSON API under `/api/v1`, and its OpenAPI document generated from the handlers.
+
+pub mod dto;
+pub mod json;
+mod import;
+pub(crate) mod invitations;
+pub(crate) mod me;
+pub(crate) mod people;
+pub(crate) mod session;
+mod skills;
+
+use axum::Json;
+use axum::extract::DefaultBodyLimit;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "askaround",
+        description = "Route what people need to learn right now to the colleagues who can help.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    modifiers(&SessionCookie),
+    tags(
+        (name = "accounts", description = "Sign-in, sessions, invitations"),
+        (name = "me", description = "The signed-in person's own profile"),
+        (name = "people", description = "The directory; admins manage people"),
+        (name = "skills", description = "The organisation's skill taxonomy"),
+    )
+)]
+struct ApiDoc;
+
+struct SessionCookie;
+
+impl utoipa::Modify for SessionCookie {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::session::COOKIE))),
+        );
+    }
+}
+
+/// CSV uploads of 50,000+ people need more than the default 2 MB body limit.
+const IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+pub fn router() -> axum::Router<AppState> {
+    let (router, openapi) = openapi_router().split_for_parts();
+    let document = Json(openapi);
+    router.route("/api/v1/openapi.json", axum::routing::get(move || async move { document.clone() }))
+}
+
+/// The routes with their documentation; also used to print the document without a server.
+pub fn openapi_router() -> OpenApiRouter<AppState> {
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(session::sign_in, session::sign_out))
+        .routes(routes!(invitations::accept))
+        .routes(routes!(me::get_me, me::patch_me))
+        .routes(routes!(me::put_skills))
+        .routes(routes!(me::put_goals))
+        .routes(routes!(me::put_password))
+        .routes(routes!(people::list, people::create))
+        .routes(routes!(people::get_one, people::patch))
+        .routes(routes!(import::import).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)))
+        .routes(routes!(skills::list, skills::create))
+        .routes(routes!(skills::get_one, skills::patch))
+        .routes(routes!(skills::merge));
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
+}
+
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    openapi_router().into_openapi()
+}

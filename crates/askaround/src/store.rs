@@ -1,0 +1,23 @@
+//! Picks the storage backend from the database URL.
+
+use std::sync::Arc;
+
+use anyhow::{Result, bail};
+
+use askaround_sqlite::SqliteStore;
+use askaround_store::Store;
+
+use crate::config::redact_url;
+
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        let store = SqliteStore::connect(url)
+            .await
+            .map_err(|e| anyhow::anyhow!("opening {}: {e}", redact_url(url)))?;
+        return Ok(Arc::new(store));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        bail!("this build serves SQLite only; PostgreSQL support is not available yet ({})", redact_url(url));
+    }
+    bail!("database URL '{}' should start with sqlite://", redact_url(url))
+}
