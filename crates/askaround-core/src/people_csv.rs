@@ -57,6 +57,15 @@ impl Columns {
     pub fn all() -> Self {
         Self((1 << COLUMNS.len()) - 1)
     }
+
+    /// The named columns; unknown names are ignored.
+    pub fn of(names: &[&str]) -> Self {
+        let mut columns = Self::default();
+        for i in names.iter().filter_map(|n| Self::index(n)) {
+            columns.insert(i);
+        }
+        columns
+    }
 }
 
 /// One valid row, ready for the store.

@@ -1,8 +1,8 @@
 //! The skill taxonomy: skills, their names and aliases (as matching keys), parents, merges.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use sqlx::{Executor, Sqlite, SqlitePool, Transaction};
+use sqlx::{Executor, QueryBuilder, Sqlite, SqlitePool, Transaction};
 
 use askaround_core::ids::{OrgId, SkillId};
 use askaround_core::skill::{Skill, matching_key};
@@ -21,26 +21,45 @@ pub async fn seed(tx: &mut Transaction<'_, Sqlite>, org: OrgId, seed: &[SeedSkil
     if existing > 0 {
         return Ok(0);
     }
-    let mut ids: HashMap<&str, SkillId> = HashMap::with_capacity(seed.len());
+    let mut ids: HashMap<&str, String> = HashMap::with_capacity(seed.len());
+    let mut skills: Vec<(String, &str, Option<String>, i64)> = Vec::with_capacity(seed.len());
+    // (key, skill id, alias): the first skill to claim a key keeps it. The seed is checked for
+    // clashes when it is built, so this only guards a hand-edited seed.
+    let mut keys: Vec<(String, String, Option<&str>)> = Vec::with_capacity(seed.len() * 2);
+    let mut claimed: HashSet<String> = HashSet::with_capacity(seed.len() * 2);
     for skill in seed {
-        let id = SkillId::generate();
-        ids.insert(&skill.name, id);
-        let parent = skill.parent.as_deref().and_then(|p| ids.get(p)).map(ToString::to_string);
-        sqlx::query("INSERT INTO skills (id, org_id, name, parent_id, popularity) VALUES (?, ?, ?, ?, ?)")
-            .bind(id.to_string())
-            .bind(org.to_string())
-            .bind(&skill.name)
-            .bind(parent)
-            .bind(i64::from(skill.popularity))
-            .execute(&mut **tx)
-            .await
-            .map_err(db_err)?;
-        // The seed is checked for duplicate keys when it is built; OR IGNORE keeps a hand-edited
-        // seed from failing a whole organisation's creation over one clash.
-        insert_key(tx, org, id, &skill.name, None, true).await?;
-        for alias in &skill.aliases {
-            insert_key(tx, org, id, alias, Some(alias), true).await?;
+        let id = SkillId::generate().to_string();
+        let parent = skill.parent.as_deref().and_then(|p| ids.get(p)).cloned();
+        ids.insert(&skill.name, id.clone());
+        for (text, alias) in std::iter::once((&skill.name, None)).chain(skill.aliases.iter().map(|a| (a, Some(a.as_str())))) {
+            let key = matching_key(text);
+            if claimed.insert(key.clone()) {
+                keys.push((key, id.clone(), alias));
+            }
         }
+        skills.push((id, &skill.name, parent, i64::from(skill.popularity)));
+    }
+    // Multi-row inserts: one statement per few hundred rows instead of one per row.
+    for chunk in skills.chunks(400) {
+        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO skills (id, org_id, name, parent_id, popularity) ");
+        q.push_values(chunk, |mut row, (id, name, parent, popularity)| {
+            row.push_bind(id.clone())
+                .push_bind(org.to_string())
+                .push_bind(name.to_string())
+                .push_bind(parent.clone())
+                .push_bind(*popularity);
+        });
+        q.build().execute(&mut **tx).await.map_err(db_err)?;
+    }
+    for chunk in keys.chunks(500) {
+        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO skill_keys (org_id, key, skill_id, alias) ");
+        q.push_values(chunk, |mut row, (key, id, alias)| {
+            row.push_bind(org.to_string())
+                .push_bind(key.clone())
+                .push_bind(id.clone())
+                .push_bind(alias.map(str::to_owned));
+        });
+        q.build().execute(&mut **tx).await.map_err(db_err)?;
     }
     bump_taxonomy_version(tx, org).await?;
     Ok(seed.len())
@@ -52,15 +71,9 @@ async fn insert_key(
     skill: SkillId,
     text: &str,
     alias: Option<&str>,
-    ignore_clash: bool,
 ) -> StoreResult<()> {
     let key = matching_key(text);
-    let sql = if ignore_clash {
-        "INSERT OR IGNORE INTO skill_keys (org_id, key, skill_id, alias) VALUES (?, ?, ?, ?)"
-    } else {
-        "INSERT INTO skill_keys (org_id, key, skill_id, alias) VALUES (?, ?, ?, ?)"
-    };
-    let result = sqlx::query(sql)
+    let result = sqlx::query("INSERT INTO skill_keys (org_id, key, skill_id, alias) VALUES (?, ?, ?, ?)")
         .bind(org.to_string())
         .bind(&key)
         .bind(skill.to_string())
@@ -222,9 +235,9 @@ pub async fn create(tx: &mut Transaction<'_, Sqlite>, org: OrgId, new: &NewSkill
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
-    insert_key(tx, org, id, &new.name, None, false).await?;
+    insert_key(tx, org, id, &new.name, None).await?;
     for alias in &new.aliases {
-        insert_key(tx, org, id, alias, Some(alias), false).await?;
+        insert_key(tx, org, id, alias, Some(alias)).await?;
     }
     bump_taxonomy_version(tx, org).await?;
     Ok(id)
@@ -280,7 +293,7 @@ pub async fn update(tx: &mut Transaction<'_, Sqlite>, org: OrgId, id: SkillId, p
                 .await
                 .map_err(db_err)?;
         } else {
-            insert_key(tx, org, id, name, None, false).await?;
+            insert_key(tx, org, id, name, None).await?;
         }
         sqlx::query("UPDATE skills SET name = ? WHERE id = ?")
             .bind(name)
@@ -290,7 +303,7 @@ pub async fn update(tx: &mut Transaction<'_, Sqlite>, org: OrgId, id: SkillId, p
             .map_err(db_err)?;
     }
     for alias in &patch.add_aliases {
-        insert_key(tx, org, id, alias, Some(alias), false).await?;
+        insert_key(tx, org, id, alias, Some(alias)).await?;
     }
     bump_taxonomy_version(tx, org).await
 }

@@ -50,6 +50,29 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// The signed-in person on a page; anyone else is sent to the sign-in page and brought back.
+pub struct WebCaller(pub Caller);
+
+impl axum::extract::FromRequestParts<AppState> for WebCaller {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, WebError> {
+        match Caller::from_request_parts(parts, state).await {
+            Ok(caller) => Ok(WebCaller(caller)),
+            Err(ApiError::Unauthenticated) => {
+                let here = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+                let next = if parts.method == axum::http::Method::GET && here != "/" {
+                    format!("/signin?next={}", people::urlencode(here))
+                } else {
+                    "/signin".to_owned()
+                };
+                Err(WebError::Redirect(next))
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+}
+
 /// The header navigation of a signed-in page.
 pub struct Nav {
     pub current: &'static str,

@@ -7,7 +7,7 @@ use axum::response::IntoResponse;
 use askaround_core::ids::PersonId;
 use askaround_core::person::Profile;
 
-use super::{Nav, PageResult, render};
+use super::{Nav, PageResult, WebCaller, render};
 use crate::api::people::{PeopleParams, search};
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -35,7 +35,7 @@ async fn nav(state: &AppState, caller: &Caller, current: &'static str) -> Result
     })
 }
 
-pub async fn directory(State(state): State<AppState>, caller: Caller, Query(params): Query<PeopleParams>) -> PageResult {
+pub async fn directory(State(state): State<AppState>, WebCaller(caller): WebCaller, Query(params): Query<PeopleParams>) -> PageResult {
     let q = params.q.clone().unwrap_or_default();
     let skill = params.skill.clone().unwrap_or_default();
     let params = PeopleParams {
@@ -73,7 +73,7 @@ pub async fn directory(State(state): State<AppState>, caller: Caller, Query(para
     Ok(render(&page).into_response())
 }
 
-fn urlencode(text: &str) -> String {
+pub fn urlencode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
@@ -91,7 +91,7 @@ struct PersonPage {
     languages: String,
 }
 
-pub async fn person(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> PageResult {
+pub async fn person(State(state): State<AppState>, WebCaller(caller): WebCaller, Path(id): Path<String>) -> PageResult {
     let id: PersonId = id.parse().map_err(|_| ApiError::NotFound)?;
     let profile = state.store.person(caller.org_id, id).await.map_err(ApiError::from)?;
     if !profile.person.active && !caller.is_admin() {

@@ -12,7 +12,7 @@ use askaround_core::ids::SkillId;
 use askaround_core::person::Profile;
 use askaround_core::skill::SkillLevel;
 
-use super::{Nav, PageResult, check_form_token, render};
+use super::{Nav, PageResult, WebCaller, check_form_token, render};
 use crate::api::dto::{ProfilePatchRequest, SkillLevelInput, resolve_goals, resolve_skills};
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -56,7 +56,7 @@ async fn show(state: &AppState, caller: &Caller, flash: Option<String>, error: O
     Ok((status, render(&page)).into_response())
 }
 
-pub async fn page(State(state): State<AppState>, caller: Caller, Query(saved): Query<Saved>) -> PageResult {
+pub async fn page(State(state): State<AppState>, WebCaller(caller): WebCaller, Query(saved): Query<Saved>) -> PageResult {
     let flash = match saved.saved.as_deref() {
         Some("profile") => Some("Your profile is saved.".to_owned()),
         Some("skills") => Some("Your skills are updated.".to_owned()),
@@ -79,7 +79,7 @@ pub struct ProfileForm {
     bio: String,
 }
 
-pub async fn save(State(state): State<AppState>, caller: Caller, Form(form): Form<ProfileForm>) -> PageResult {
+pub async fn save(State(state): State<AppState>, WebCaller(caller): WebCaller, Form(form): Form<ProfileForm>) -> PageResult {
     check_form_token(&caller, &form.csrf_token)?;
     let mut errs = FieldErrors::new();
     let budget = match form.weekly_budget.trim().parse::<i64>() {
@@ -126,7 +126,7 @@ pub struct SkillForm {
     level: Option<SkillLevel>,
 }
 
-pub async fn add_skill(State(state): State<AppState>, caller: Caller, Form(form): Form<SkillForm>) -> PageResult {
+pub async fn add_skill(State(state): State<AppState>, WebCaller(caller): WebCaller, Form(form): Form<SkillForm>) -> PageResult {
     check_form_token(&caller, &form.csrf_token)?;
     let profile = state.store.person(caller.org_id, caller.person_id).await.map_err(ApiError::from)?;
     let taxonomy = state.taxonomies.get(state.store.as_ref(), caller.org_id).await?;
@@ -165,7 +165,7 @@ pub struct RemoveForm {
     skill: SkillId,
 }
 
-pub async fn remove_skill(State(state): State<AppState>, caller: Caller, Form(form): Form<RemoveForm>) -> PageResult {
+pub async fn remove_skill(State(state): State<AppState>, WebCaller(caller): WebCaller, Form(form): Form<RemoveForm>) -> PageResult {
     check_form_token(&caller, &form.csrf_token)?;
     let profile = state.store.person(caller.org_id, caller.person_id).await.map_err(ApiError::from)?;
     let skills: Vec<(SkillId, SkillLevel)> = profile
@@ -188,7 +188,7 @@ pub struct GoalForm {
     skill: String,
 }
 
-pub async fn add_goal(State(state): State<AppState>, caller: Caller, Form(form): Form<GoalForm>) -> PageResult {
+pub async fn add_goal(State(state): State<AppState>, WebCaller(caller): WebCaller, Form(form): Form<GoalForm>) -> PageResult {
     check_form_token(&caller, &form.csrf_token)?;
     let profile = state.store.person(caller.org_id, caller.person_id).await.map_err(ApiError::from)?;
     let taxonomy = state.taxonomies.get(state.store.as_ref(), caller.org_id).await?;
@@ -207,7 +207,7 @@ pub async fn add_goal(State(state): State<AppState>, caller: Caller, Form(form):
     }
 }
 
-pub async fn remove_goal(State(state): State<AppState>, caller: Caller, Form(form): Form<RemoveForm>) -> PageResult {
+pub async fn remove_goal(State(state): State<AppState>, WebCaller(caller): WebCaller, Form(form): Form<RemoveForm>) -> PageResult {
     check_form_token(&caller, &form.csrf_token)?;
     let profile = state.store.person(caller.org_id, caller.person_id).await.map_err(ApiError::from)?;
     let goals: Vec<SkillId> = profile.goals.iter().map(|g| g.skill_id).filter(|id| *id != form.skill).collect();

@@ -12,12 +12,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Nav, PageResult, WebError, render};
+use super::{Nav, PageResult, WebCaller, WebError, render};
 use crate::api::session::{attach_cookie, authenticate, client_ip, open_session, secure};
 use crate::auth::caller::MaybeCaller;
 use crate::auth::csrf::token_matches;
 use crate::auth::session::{clear_cookie, cookie, new_token, set_cookie};
-use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -139,7 +138,7 @@ pub struct TokenForm {
     csrf_token: String,
 }
 
-pub async fn sign_out(State(state): State<AppState>, caller: Caller, headers: HeaderMap, Form(form): Form<TokenForm>) -> PageResult {
+pub async fn sign_out(State(state): State<AppState>, WebCaller(caller): WebCaller, headers: HeaderMap, Form(form): Form<TokenForm>) -> PageResult {
     super::check_form_token(&caller, &form.csrf_token)?;
     state.store.delete_session(&caller.token_hash).await.map_err(ApiError::from)?;
     let mut response = Redirect::to("/signin").into_response();

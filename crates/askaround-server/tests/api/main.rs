@@ -1,0 +1,11 @@
+//! Black-box tests of the real server: each test starts it on a random port with a fresh
+//! database file and acts as a learner, a helper, an admin and an outsider.
+
+mod access;
+mod accounts;
+mod common;
+mod import;
+mod openapi;
+mod people;
+mod skills;
+mod web;
