@@ -21,20 +21,41 @@ use crate::{FieldError, FieldErrors};
 
 /// The columns, in the order a template lists them. Only `email` and `name` are required.
 pub const COLUMNS: &[(&str, &str)] = &[
-    ("email", "work email; identifies the person on re-import (required)"),
+    (
+        "email",
+        "work email; identifies the person on re-import (required)",
+    ),
     ("name", "full name (required)"),
     ("title", "job title"),
     ("team", "team or department"),
     ("location", "office or city"),
-    ("timezone", "IANA time zone, e.g. Europe/Lisbon (default: the organisation's)"),
-    ("working_hours", "e.g. 'mon-fri 09:00-17:30, sat 10:00-13:00' (default mon-fri 09:00-17:00)"),
-    ("languages", "language tags separated by ';', e.g. 'en; pt-BR' (default en)"),
+    (
+        "timezone",
+        "IANA time zone, e.g. Europe/Lisbon (default: the organisation's)",
+    ),
+    (
+        "working_hours",
+        "e.g. 'mon-fri 09:00-17:30, sat 10:00-13:00' (default mon-fri 09:00-17:00)",
+    ),
+    (
+        "languages",
+        "language tags separated by ';', e.g. 'en; pt-BR' (default en)",
+    ),
     ("bio", "a short bio"),
-    ("weekly_budget", "offers per week the person is willing to get, 0-200 (default 5)"),
+    (
+        "weekly_budget",
+        "offers per week the person is willing to get, 0-200 (default 5)",
+    ),
     ("role", "member or admin (default member)"),
     ("active", "true or false (default true)"),
-    ("skills", "skills the person can help with, 'Excel:expert; SQL:intermediate' (level defaults to intermediate)"),
-    ("goals", "skills the person wants to learn, 'Tableau; Python'"),
+    (
+        "skills",
+        "skills the person can help with, 'Excel:expert; SQL:intermediate' (level defaults to intermediate)",
+    ),
+    (
+        "goals",
+        "skills the person wants to learn, 'Tableau; Python'",
+    ),
 ];
 
 /// Which optional columns the file has, so an update only touches those.
@@ -143,7 +164,11 @@ pub fn parse_people_csv<R: Read>(
     };
     let mut positions: Vec<Option<usize>> = Vec::with_capacity(header.len());
     for (i, name) in header.iter().enumerate() {
-        let key = name.trim().trim_start_matches('\u{feff}').to_ascii_lowercase().replace([' ', '-'], "_");
+        let key = name
+            .trim()
+            .trim_start_matches('\u{feff}')
+            .to_ascii_lowercase()
+            .replace([' ', '-'], "_");
         match Columns::index(&key) {
             Some(_) if out.columns.has(&key) => {
                 out.errors.push(ImportError {
@@ -162,7 +187,10 @@ pub fn parse_people_csv<R: Read>(
                 out.errors.push(ImportError {
                     line: 1,
                     column: None,
-                    message: format!("column '{name}' is not known (known columns: {})", known.join(", ")),
+                    message: format!(
+                        "column '{name}' is not known (known columns: {})",
+                        known.join(", ")
+                    ),
                 });
                 positions.push(None);
             }
@@ -237,7 +265,9 @@ pub fn parse_people_csv<R: Read>(
 fn csv_error(e: &csv::Error, fallback_line: u64) -> ImportError {
     let line = e.position().map_or(fallback_line, |p| p.line());
     let message = match e.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
             format!("has {len} fields but the header has {expected_len}")
         }
         csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8 (save the file as UTF-8)".to_owned(),
@@ -255,8 +285,22 @@ fn parse_row(
     taxonomy: &Taxonomy,
     defaults: &ImportDefaults,
 ) -> Result<ImportRow, Vec<FieldError>> {
-    let [email, name, title, team, location, timezone, hours, languages, bio, budget, role, active, skills, goals] =
-        *cells;
+    let [
+        email,
+        name,
+        title,
+        team,
+        location,
+        timezone,
+        hours,
+        languages,
+        bio,
+        budget,
+        role,
+        active,
+        skills,
+        goals,
+    ] = *cells;
     let mut errs = FieldErrors::new();
     let email = errs.check(Email::parse(email));
     let name = errs.check(fields::name(name)).unwrap_or_default();
@@ -271,7 +315,9 @@ fn parse_row(
         "" => Some(WorkingHours::office()),
         h => errs.check(WorkingHours::parse(h)),
     };
-    let mut languages = errs.check(language::parse_list(languages)).unwrap_or_default();
+    let mut languages = errs
+        .check(language::parse_list(languages))
+        .unwrap_or_default();
     if languages.is_empty() {
         languages = language::parse_list("en").unwrap_or_default();
     }
@@ -280,7 +326,9 @@ fn parse_row(
         "" => Some(DEFAULT_WEEKLY_BUDGET),
         b => errs.check(
             b.parse::<i64>()
-                .map_err(|_| FieldError::new("weekly_budget", format!("'{b}' is not a whole number")))
+                .map_err(|_| {
+                    FieldError::new("weekly_budget", format!("'{b}' is not a whole number"))
+                })
                 .and_then(parse_weekly_budget),
         ),
     };
@@ -288,7 +336,10 @@ fn parse_row(
     let active = errs.check(match active.to_ascii_lowercase().as_str() {
         "" | "true" | "yes" | "1" | "y" => Ok(true),
         "false" | "no" | "0" | "n" => Ok(false),
-        other => Err(FieldError::new("active", format!("'{other}' is not true or false"))),
+        other => Err(FieldError::new(
+            "active",
+            format!("'{other}' is not true or false"),
+        )),
     });
     let mut skill_levels = Vec::new();
     for item in split_list(skills) {
@@ -299,7 +350,10 @@ fn parse_row(
         let level = match level.map(str::parse::<SkillLevel>) {
             None => Ok(SkillLevel::Intermediate),
             Some(Ok(l)) => Ok(l),
-            Some(Err(e)) => Err(FieldError::new("skills", format!("'{item}': {}", e.message))),
+            Some(Err(e)) => Err(FieldError::new(
+                "skills",
+                format!("'{item}': {}", e.message),
+            )),
         };
         let resolved = taxonomy.resolve_or_explain("skills", skill).map(|s| s.id);
         if let (Some(id), Some(level)) = (errs.check(resolved), errs.check(level)) {
@@ -311,36 +365,39 @@ fn parse_row(
     }
     let mut goal_ids = Vec::new();
     for item in split_list(goals) {
-        if let Some(id) = errs.check(taxonomy.resolve_or_explain("goals", item).map(|s| s.id)) {
-            if !goal_ids.contains(&id) {
-                goal_ids.push(id);
-            }
+        if let Some(id) = errs.check(taxonomy.resolve_or_explain("goals", item).map(|s| s.id))
+            && !goal_ids.contains(&id)
+        {
+            goal_ids.push(id);
         }
     }
     match (email, timezone, working_hours, weekly_budget, role, active) {
-        (Some(email), Some(timezone), Some(working_hours), Some(weekly_budget), Some(role), Some(active))
-            if errs.is_empty() =>
-        {
-            Ok(ImportRow {
-                line: 0,
-                fields: PersonFields {
-                    email,
-                    name,
-                    title,
-                    team,
-                    location,
-                    timezone,
-                    working_hours,
-                    languages,
-                    bio,
-                    weekly_budget,
-                    role,
-                    active,
-                },
-                skills: skill_levels,
-                goals: goal_ids,
-            })
-        }
+        (
+            Some(email),
+            Some(timezone),
+            Some(working_hours),
+            Some(weekly_budget),
+            Some(role),
+            Some(active),
+        ) if errs.is_empty() => Ok(ImportRow {
+            line: 0,
+            fields: PersonFields {
+                email,
+                name,
+                title,
+                team,
+                location,
+                timezone,
+                working_hours,
+                languages,
+                bio,
+                weekly_budget,
+                role,
+                active,
+            },
+            skills: skill_levels,
+            goals: goal_ids,
+        }),
         _ => Err(errs.0),
     }
 }
@@ -351,7 +408,11 @@ fn split_list(raw: &str) -> impl Iterator<Item = &str> {
 
 /// A header line listing every column, for a template download.
 pub fn template_header() -> String {
-    COLUMNS.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(",")
+    COLUMNS
+        .iter()
+        .map(|(c, _)| *c)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 #[cfg(test)]

@@ -95,7 +95,9 @@ pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config> {
             }
             figment = figment.merge(Toml::file(path));
         }
-        None if Path::new(DEFAULT_FILE).exists() => figment = figment.merge(Toml::file(DEFAULT_FILE)),
+        None if Path::new(DEFAULT_FILE).exists() => {
+            figment = figment.merge(Toml::file(DEFAULT_FILE))
+        }
         None => {}
     }
     figment
@@ -122,7 +124,8 @@ impl Config {
     pub fn prepare_database_dir(&self) -> Result<()> {
         if let Some(path) = sqlite_path(&self.database_url) {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
             }
         }
         Ok(())
@@ -130,13 +133,16 @@ impl Config {
 }
 
 fn sqlite_path(url: &str) -> Option<PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
 }
 
 pub fn default_file_text() -> Result<String> {
-    let body = toml::to_string_pretty(&Config::default()).context("rendering the default configuration")?;
+    let body = toml::to_string_pretty(&Config::default())
+        .context("rendering the default configuration")?;
     Ok(format!(
         "# askaround configuration. Every setting can also be set as ASKAROUND_<NAME> in the\n\
          # environment (e.g. ASKAROUND_LISTEN=0.0.0.0:8080), and flags override both.\n{body}"
@@ -149,13 +155,19 @@ mod tests {
 
     #[test]
     fn passwords_in_urls_are_redacted() {
-        assert_eq!(redact_url("postgres://u:secret@db:5432/x"), "postgres://***@db:5432/x");
+        assert_eq!(
+            redact_url("postgres://u:secret@db:5432/x"),
+            "postgres://***@db:5432/x"
+        );
         assert_eq!(redact_url("sqlite://a.db"), "sqlite://a.db");
     }
 
     #[test]
     fn sqlite_paths_are_found() {
-        assert_eq!(sqlite_path("sqlite://askaround-data/a.db?mode=rwc"), Some(PathBuf::from("askaround-data/a.db")));
+        assert_eq!(
+            sqlite_path("sqlite://askaround-data/a.db?mode=rwc"),
+            Some(PathBuf::from("askaround-data/a.db"))
+        );
         assert_eq!(sqlite_path("sqlite::memory:"), None);
         assert_eq!(sqlite_path("postgres://x"), None);
     }

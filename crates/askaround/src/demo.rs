@@ -21,7 +21,11 @@ pub struct DemoInfo {
     pub created: bool,
 }
 
-pub async fn ensure(store: &Arc<dyn Store>, options: &DemoOptions, password: Option<String>) -> Result<DemoInfo> {
+pub async fn ensure(
+    store: &Arc<dyn Store>,
+    options: &DemoOptions,
+    password: Option<String>,
+) -> Result<DemoInfo> {
     let slug = slugify(ORG_NAME);
     let (org, created) = match store.org_by_slug(&slug).await {
         Ok(org) => (org, false),
@@ -29,14 +33,17 @@ pub async fn ensure(store: &Arc<dyn Store>, options: &DemoOptions, password: Opt
         Err(e) => return Err(e).context("looking for the demo organisation"),
     };
     let password = password.unwrap_or_else(generated_password);
-    askaround_core::person::check_password(&password).map_err(|e| anyhow::anyhow!("--demo-password {}", e.message))?;
+    askaround_core::person::check_password(&password)
+        .map_err(|e| anyhow::anyhow!("--demo-password {}", e.message))?;
     let hash = askaround_server::auth::password::hash(password.clone())
         .await
         .map_err(|e| anyhow::anyhow!("hashing the demo password: {e}"))?;
     for email in [ADMIN_EMAIL, MEMBER_EMAIL] {
         let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
         if let Some(c) = store.credentials(&email).await? {
-            store.set_password_hash(c.org_id, c.person_id, &hash).await?;
+            store
+                .set_password_hash(c.org_id, c.person_id, &hash)
+                .await?;
         }
     }
     let people = store.count_people(org.id).await?;
@@ -62,7 +69,9 @@ async fn create(store: &Arc<dyn Store>, options: &DemoOptions, slug: &str) -> Re
     store.seed_taxonomy(org.id, embedded_seed()).await?;
     let taxonomy = Taxonomy::new(store.skills(org.id).await?);
     let rows = generate(&taxonomy, options);
-    store.import_people(org.id, &rows, Columns::all(), now).await?;
+    store
+        .import_people(org.id, &rows, Columns::all(), now)
+        .await?;
     Ok(org)
 }
 
@@ -70,7 +79,14 @@ fn generated_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
     let mut rng = rand::rng();
     let group = |rng: &mut rand::rngs::ThreadRng| -> String {
-        (0..4).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+        (0..4)
+            .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+            .collect()
     };
-    format!("demo-{}-{}-{}", group(&mut rng), group(&mut rng), group(&mut rng))
+    format!(
+        "demo-{}-{}-{}",
+        group(&mut rng),
+        group(&mut rng),
+        group(&mut rng)
+    )
 }

@@ -16,12 +16,20 @@ use askaround_core::timezone::TimeZoneName;
 use askaround_server::people_import::{ImportOptions, ImportResult, run};
 use askaround_store::Store;
 
-pub async fn import(store: &Arc<dyn Store>, file: &Path, org: Option<&str>, timezone: Option<&str>, options: ImportOptions) -> Result<bool> {
+pub async fn import(
+    store: &Arc<dyn Store>,
+    file: &Path,
+    org: Option<&str>,
+    timezone: Option<&str>,
+    options: ImportOptions,
+) -> Result<bool> {
     let org = pick_org(store, org).await?;
     let taxonomy = Taxonomy::new(store.skills(org.id).await?);
     let defaults = ImportDefaults {
         timezone: match timezone {
-            Some(tz) => TimeZoneName::parse(tz).map_err(|e| anyhow::anyhow!("--timezone {}", e.message))?,
+            Some(tz) => {
+                TimeZoneName::parse(tz).map_err(|e| anyhow::anyhow!("--timezone {}", e.message))?
+            }
             None => TimeZoneName::utc(),
         },
     };
@@ -34,9 +42,15 @@ pub async fn import(store: &Arc<dyn Store>, file: &Path, org: Option<&str>, time
             .progress_chars("=> "),
     );
     bar.set_message("checking rows");
-    let result = run(store.as_ref(), org.id, &taxonomy, &defaults, BufReader::new(handle), options, |bytes| {
-        bar.set_position(bytes)
-    })
+    let result = run(
+        store.as_ref(),
+        org.id,
+        &taxonomy,
+        &defaults,
+        BufReader::new(handle),
+        options,
+        |bytes| bar.set_position(bytes),
+    )
     .await?;
     bar.finish_and_clear();
     Ok(report(&org, result))
@@ -58,20 +72,33 @@ fn report(org: &Org, result: ImportResult) -> bool {
             );
             false
         }
-        ImportResult::Done { rows, created, updated, skipped, dry_run } => {
+        ImportResult::Done {
+            rows,
+            created,
+            updated,
+            skipped,
+            dry_run,
+        } => {
             for line in &skipped {
                 for p in &line.problems {
                     eprintln!("skipped {p}");
                 }
             }
             if dry_run {
-                println!("{rows} rows checked; {} would be skipped; nothing was written (dry run).", skipped.len());
+                println!(
+                    "{rows} rows checked; {} would be skipped; nothing was written (dry run).",
+                    skipped.len()
+                );
             } else {
                 println!(
                     "{} of {rows} rows imported into {}: {created} people added, {updated} updated{}.",
                     created + updated,
                     org.name,
-                    if skipped.is_empty() { String::new() } else { format!(", {} rows skipped", skipped.len()) }
+                    if skipped.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} rows skipped", skipped.len())
+                    }
                 );
             }
             true
@@ -88,11 +115,16 @@ pub async fn pick_org(store: &Arc<dyn Store>, slug: Option<&str>) -> Result<Org>
     }
     let mut orgs = store.orgs().await?;
     match orgs.len() {
-        0 => bail!("the database has no organisation yet: create one with `askaround org create` or run `askaround demo`"),
+        0 => bail!(
+            "the database has no organisation yet: create one with `askaround org create` or run `askaround demo`"
+        ),
         1 => Ok(orgs.remove(0)),
         _ => {
             let slugs: Vec<&str> = orgs.iter().map(|o| o.slug.as_str()).collect();
-            bail!("the database has several organisations; choose one with --org ({})", slugs.join(", "))
+            bail!(
+                "the database has several organisations; choose one with --org ({})",
+                slugs.join(", ")
+            )
         }
     }
 }

@@ -18,7 +18,11 @@ use askaround_core::demo::{ADMIN_EMAIL, DemoOptions, MAX_PEOPLE, MEMBER_EMAIL};
 use askaround_server::people_import::ImportOptions;
 
 #[derive(Parser)]
-#[command(name = "askaround", version, about = "Route what people need to learn right now to the colleagues who can help.")]
+#[command(
+    name = "askaround",
+    version,
+    about = "Route what people need to learn right now to the colleagues who can help."
+)]
 struct Cli {
     /// Configuration file (default: ./askaround.toml if present).
     #[arg(long, global = true, env = "ASKAROUND_CONFIG")]
@@ -93,7 +97,9 @@ struct DemoArgs {
 }
 
 fn parse_people(raw: &str) -> Result<usize, String> {
-    let n: usize = raw.parse().map_err(|_| format!("'{raw}' is not a whole number"))?;
+    let n: usize = raw
+        .parse()
+        .map_err(|_| format!("'{raw}' is not a whole number"))?;
     if (2..=MAX_PEOPLE).contains(&n) {
         Ok(n)
     } else {
@@ -134,7 +140,10 @@ enum TaxonomyCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: starting the runtime: {e}");
@@ -152,7 +161,9 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<ExitCode> {
     let (listen, public_url) = match &cli.command {
-        Command::Serve { listen, public_url, .. } => (listen.clone(), public_url.clone()),
+        Command::Serve {
+            listen, public_url, ..
+        } => (listen.clone(), public_url.clone()),
         _ => (None, None),
     };
     let overrides = config::Overrides {
@@ -171,19 +182,34 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&doc)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Taxonomy(TaxonomyCommand::Build { onet, stackexchange, curated }) => {
+        Command::Taxonomy(TaxonomyCommand::Build {
+            onet,
+            stackexchange,
+            curated,
+        }) => {
             let stackexchange = stackexchange
                 .iter()
                 .map(|arg| {
                     arg.split_once('=')
                         .map(|(t, d)| (t.to_owned(), PathBuf::from(d)))
-                        .with_context(|| format!("--stackexchange '{arg}' should be TOPIC=DUMP_DIR"))
+                        .with_context(|| {
+                            format!("--stackexchange '{arg}' should be TOPIC=DUMP_DIR")
+                        })
                 })
                 .collect::<Result<Vec<_>>>()?;
-            print!("{}", taxonomy_cmd::build(&taxonomy_cmd::BuildArgs { onet, stackexchange, curated })?);
+            print!(
+                "{}",
+                taxonomy_cmd::build(&taxonomy_cmd::BuildArgs {
+                    onet,
+                    stackexchange,
+                    curated
+                })?
+            );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { demo, demo_args, .. } => {
+        Command::Serve {
+            demo, demo_args, ..
+        } => {
             init_logging(&config)?;
             serve(&config, demo.then_some(demo_args)).await?;
             Ok(ExitCode::SUCCESS)
@@ -191,36 +217,76 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo { demo_args } => {
             config.prepare_database_dir()?;
             let store = store::open(&config.database_url).await?;
-            let info = demo::ensure(&store, &demo_options(&demo_args), demo_args.demo_password).await?;
+            let info =
+                demo::ensure(&store, &demo_options(&demo_args), demo_args.demo_password).await?;
             print_demo(&info, &config);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { file, org, skip_invalid, dry_run, timezone } => {
+        Command::Import {
+            file,
+            org,
+            skip_invalid,
+            dry_run,
+            timezone,
+        } => {
             config.prepare_database_dir()?;
             let store = store::open(&config.database_url).await?;
-            let options = ImportOptions { skip_invalid, dry_run };
-            let ok = import_cmd::import(&store, &file, org.as_deref(), timezone.as_deref(), options).await?;
-            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            let options = ImportOptions {
+                skip_invalid,
+                dry_run,
+            };
+            let ok =
+                import_cmd::import(&store, &file, org.as_deref(), timezone.as_deref(), options)
+                    .await?;
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
-        Command::Org(OrgCommand::Create { name, admin_email, admin_name, timezone }) => {
+        Command::Org(OrgCommand::Create {
+            name,
+            admin_email,
+            admin_name,
+            timezone,
+        }) => {
             config.prepare_database_dir()?;
             let store = store::open(&config.database_url).await?;
-            let args = org_cmd::CreateOrg { name, admin_email, admin_name, timezone };
-            org_cmd::create(&store, &args, config.public_url.as_deref(), config.server().invitation_ttl).await?;
+            let args = org_cmd::CreateOrg {
+                name,
+                admin_email,
+                admin_name,
+                timezone,
+            };
+            org_cmd::create(
+                &store,
+                &args,
+                config.public_url.as_deref(),
+                config.server().invitation_ttl,
+            )
+            .await?;
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
 fn demo_options(args: &DemoArgs) -> DemoOptions {
-    DemoOptions { people: args.people, seed: args.seed }
+    DemoOptions {
+        people: args.people,
+        seed: args.seed,
+    }
 }
 
 fn print_demo(info: &demo::DemoInfo, config: &config::Config) {
-    let url = config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{}", config.listen.replace("0.0.0.0", "localhost").replace("127.0.0.1", "localhost")));
+    let url = config.public_url.clone().unwrap_or_else(|| {
+        format!(
+            "http://{}",
+            config
+                .listen
+                .replace("0.0.0.0", "localhost")
+                .replace("127.0.0.1", "localhost")
+        )
+    });
     println!(
         "\nDemo organisation: {} ({} people{})\n  open      {url}\n  admin     {ADMIN_EMAIL}\n  member    {MEMBER_EMAIL}\n  password  {}\n",
         info.org.name,
@@ -281,7 +347,9 @@ fn init_logging(config: &config::Config) -> Result<()> {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&config.log_level))
         .context("log_level")?;
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let result = if config.log_format == "json" {
         builder.json().try_init()
     } else {

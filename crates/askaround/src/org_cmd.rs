@@ -22,14 +22,27 @@ pub struct CreateOrg {
     pub timezone: String,
 }
 
-pub async fn create(store: &Arc<dyn Store>, args: &CreateOrg, public_url: Option<&str>, invitation_ttl: std::time::Duration) -> Result<()> {
+pub async fn create(
+    store: &Arc<dyn Store>,
+    args: &CreateOrg,
+    public_url: Option<&str>,
+    invitation_ttl: std::time::Duration,
+) -> Result<()> {
     let flag = |flag: &str, e: askaround_core::FieldError| anyhow!("{flag}: {}", e.message);
     let name = parse_org_name(&args.name).map_err(|e| flag("--name", e))?;
     let email = Email::parse(&args.admin_email).map_err(|e| flag("--admin-email", e))?;
     let admin_name = fields::name(&args.admin_name).map_err(|e| flag("--admin-name", e))?;
     let timezone = TimeZoneName::parse(&args.timezone).map_err(|e| flag("--timezone", e))?;
     let now = Timestamp::now();
-    let org = store.create_org(&NewOrg { name, slug: slugify(&args.name) }, now).await?;
+    let org = store
+        .create_org(
+            &NewOrg {
+                name,
+                slug: slugify(&args.name),
+            },
+            now,
+        )
+        .await?;
     let skills = store.seed_taxonomy(org.id, embedded_seed()).await?;
     let admin = store
         .create_person(
@@ -63,8 +76,16 @@ pub async fn create(store: &Arc<dyn Store>, args: &CreateOrg, public_url: Option
             expires_at: now.checked_add(ttl)?,
         })
         .await?;
-    let base = public_url.unwrap_or("http://localhost:8080").trim_end_matches('/');
-    println!("Created {} ({}) with {skills} skills in its taxonomy.", org.name, org.slug);
-    println!("{} can choose a password and sign in at:\n  {base}/invite/{token}", admin.person.name);
+    let base = public_url
+        .unwrap_or("http://localhost:8080")
+        .trim_end_matches('/');
+    println!(
+        "Created {} ({}) with {skills} skills in its taxonomy.",
+        org.name, org.slug
+    );
+    println!(
+        "{} can choose a password and sign in at:\n  {base}/invite/{token}",
+        admin.person.name
+    );
     Ok(())
 }

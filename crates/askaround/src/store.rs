@@ -17,7 +17,13 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
         return Ok(Arc::new(store));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        bail!("this build serves SQLite only; PostgreSQL support is not available yet ({})", redact_url(url));
+        bail!(
+            "this build serves SQLite only; PostgreSQL support is not available yet ({})",
+            redact_url(url)
+        );
     }
-    bail!("database URL '{}' should start with sqlite://", redact_url(url))
+    bail!(
+        "database URL '{}' should start with sqlite://",
+        redact_url(url)
+    )
 }

@@ -23,7 +23,8 @@ pub fn build(args: &BuildArgs) -> Result<String> {
     for (topic, dir) in &args.stackexchange {
         builder.add_stackexchange(topic, &read_tags(&dir.join("Tags.xml"))?);
     }
-    let curated = fs::read_to_string(&args.curated).with_context(|| format!("reading {}", args.curated.display()))?;
+    let curated = fs::read_to_string(&args.curated)
+        .with_context(|| format!("reading {}", args.curated.display()))?;
     builder.add_curated(&curated).map_err(anyhow::Error::msg)?;
     Ok(write_seed(&builder.finish()))
 }
@@ -62,7 +63,10 @@ fn read_tags(path: &Path) -> Result<Vec<StackExchangeTag>> {
     let mut reader = Reader::from_str(text.trim_start_matches('\u{feff}'));
     let mut tags = Vec::new();
     loop {
-        match reader.read_event().with_context(|| format!("parsing {}", path.display()))? {
+        match reader
+            .read_event()
+            .with_context(|| format!("parsing {}", path.display()))?
+        {
             Event::Eof => break,
             Event::Empty(e) | Event::Start(e) if e.name().as_ref() == b"row" => {
                 let mut name = None;

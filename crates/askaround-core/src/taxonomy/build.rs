@@ -30,9 +30,28 @@ pub struct StackExchangeTag {
 
 /// Vendors whose name is routinely left out in speech ("Excel", not "Microsoft Excel").
 const VENDORS: &[&str] = &[
-    "adobe", "amazon", "apache", "apple", "atlassian", "autodesk", "cisco", "corel", "esri",
-    "google", "ibm", "intuit", "microsoft", "oracle", "salesforce", "sap", "the mathworks",
-    "vmware", "red hat", "hubspot", "tableau", "mozilla",
+    "adobe",
+    "amazon",
+    "apache",
+    "apple",
+    "atlassian",
+    "autodesk",
+    "cisco",
+    "corel",
+    "esri",
+    "google",
+    "ibm",
+    "intuit",
+    "microsoft",
+    "oracle",
+    "salesforce",
+    "sap",
+    "the mathworks",
+    "vmware",
+    "red hat",
+    "hubspot",
+    "tableau",
+    "mozilla",
 ];
 
 #[derive(Debug)]
@@ -78,7 +97,11 @@ impl SeedBuilder {
         let mut commodity_rows: HashMap<&str, u32> = HashMap::new();
         for row in rows {
             *occupations.entry(&row.product).or_default() += 1;
-            *filed.entry(&row.product).or_default().entry(&row.commodity).or_default() += 1;
+            *filed
+                .entry(&row.product)
+                .or_default()
+                .entry(&row.commodity)
+                .or_default() += 1;
             *commodity_rows.entry(&row.commodity).or_default() += 1;
         }
         let mut commodities: Vec<(&str, u32)> = commodity_rows.into_iter().collect();
@@ -135,7 +158,10 @@ impl SeedBuilder {
             }
             let cols: Vec<&str> = line.split('\t').collect();
             let [name, parent, aliases, popularity] = cols[..] else {
-                return Err(format!("curated line {}: expected 4 tab-separated columns", i + 1));
+                return Err(format!(
+                    "curated line {}: expected 4 tab-separated columns",
+                    i + 1
+                ));
             };
             let popularity: u32 = if popularity.is_empty() {
                 0
@@ -145,19 +171,23 @@ impl SeedBuilder {
                     .map_err(|_| format!("curated line {}: bad popularity '{popularity}'", i + 1))?
             };
             let parent = (!parent.is_empty()).then(|| parent.to_owned());
-            if let Some(p) = &parent {
-                if !self.by_name_key.contains_key(&matching_key(p)) {
-                    return Err(format!("curated line {}: parent '{p}' is unknown", i + 1));
-                }
+            if let Some(p) = &parent
+                && !self.by_name_key.contains_key(&matching_key(p))
+            {
+                return Err(format!("curated line {}: parent '{p}' is unknown", i + 1));
             }
             let entry = self.entry(name);
             entry.popularity = entry.popularity.max(popularity);
             if parent.is_some() {
                 entry.parent = parent;
             }
-            entry
-                .curated_aliases
-                .extend(aliases.split('|').map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned));
+            entry.curated_aliases.extend(
+                aliases
+                    .split('|')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_owned),
+            );
         }
         Ok(())
     }
@@ -165,7 +195,11 @@ impl SeedBuilder {
     /// Resolves alias conflicts and orders skills so every parent precedes its children.
     pub fn finish(self) -> Vec<SeedSkill> {
         let names: HashMap<String, usize> = self.by_name_key;
-        let parent_index = |e: &Entry| e.parent.as_ref().and_then(|p| names.get(&matching_key(p)).copied());
+        let parent_index = |e: &Entry| {
+            e.parent
+                .as_ref()
+                .and_then(|p| names.get(&matching_key(p)).copied())
+        };
 
         // Curated aliases are claimed first; derived ones only where nobody else wants the key.
         let mut curated_claims: HashMap<String, usize> = HashMap::new();
@@ -201,7 +235,9 @@ impl SeedBuilder {
                 i,
                 SeedSkill {
                     name: e.name.clone(),
-                    parent: parent_index(e).filter(|p| *p != i).map(|p| self.entries[p].name.clone()),
+                    parent: parent_index(e)
+                        .filter(|p| *p != i)
+                        .map(|p| self.entries[p].name.clone()),
                     aliases,
                     popularity: e.popularity,
                 },
@@ -210,7 +246,7 @@ impl SeedBuilder {
 
         // Depth-first order from the roots: parents always before children; a cycle is cut.
         let mut depth = vec![usize::MAX; self.entries.len()];
-        for i in 0..self.entries.len() {
+        for (i, slot) in depth.iter_mut().enumerate() {
             let mut chain = vec![i];
             let mut current = parent_index(&self.entries[i]);
             while let Some(p) = current {
@@ -220,9 +256,13 @@ impl SeedBuilder {
                 chain.push(p);
                 current = parent_index(&self.entries[p]);
             }
-            depth[i] = chain.len();
+            *slot = chain.len();
         }
-        skills.sort_by(|(a, sa), (b, sb)| depth[*a].cmp(&depth[*b]).then_with(|| sa.name.cmp(&sb.name)));
+        skills.sort_by(|(a, sa), (b, sb)| {
+            depth[*a]
+                .cmp(&depth[*b])
+                .then_with(|| sa.name.cmp(&sb.name))
+        });
         let mut placed: HashSet<String> = HashSet::new();
         skills
             .into_iter()
@@ -261,7 +301,9 @@ fn derived_aliases(product: &str) -> Vec<String> {
     let words: Vec<&str> = product.split_whitespace().collect();
     if let Some(last) = words.last().filter(|_| words.len() > 1) {
         let is_acronym = (2..=6).contains(&last.len())
-            && last.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && last
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
             && last.chars().any(|c| c.is_ascii_uppercase());
         if is_acronym {
             out.push((*last).to_owned());
@@ -288,14 +330,20 @@ mod tests {
         b.add_onet(&[
             row("Microsoft Excel", "Spreadsheet software"),
             row("Microsoft Excel", "Spreadsheet software"),
-            row("Structured query language SQL", "Development environment software"),
+            row(
+                "Structured query language SQL",
+                "Development environment software",
+            ),
         ]);
         let seed = b.finish();
         let excel = seed.iter().find(|s| s.name == "Microsoft Excel").unwrap();
         assert_eq!(excel.parent.as_deref(), Some("Spreadsheet software"));
         assert_eq!(excel.aliases, ["Excel"]);
         assert_eq!(excel.popularity, 2);
-        let sql = seed.iter().find(|s| s.name == "Structured query language SQL").unwrap();
+        let sql = seed
+            .iter()
+            .find(|s| s.name == "Structured query language SQL")
+            .unwrap();
         assert_eq!(sql.aliases, ["SQL", "Structured query language"]);
         // Parents come first.
         let pos = |n: &str| seed.iter().position(|s| s.name == n).unwrap();
@@ -305,8 +353,13 @@ mod tests {
     #[test]
     fn ambiguous_derived_aliases_are_dropped_but_curated_ones_win() {
         let mut b = SeedBuilder::new();
-        b.add_onet(&[row("Oracle Java", "Languages"), row("Sun Java", "Languages"), row("Apache Java", "Languages")]);
-        b.add_curated("Kubernetes\t\tk8s\t5\nPivot tables\tLanguages\tpivot table\t1\n").unwrap();
+        b.add_onet(&[
+            row("Oracle Java", "Languages"),
+            row("Sun Java", "Languages"),
+            row("Apache Java", "Languages"),
+        ]);
+        b.add_curated("Kubernetes\t\tk8s\t5\nPivot tables\tLanguages\tpivot table\t1\n")
+            .unwrap();
         let seed = b.finish();
         let java = seed.iter().find(|s| s.name == "Oracle Java").unwrap();
         assert!(java.aliases.is_empty(), "{:?}", java.aliases);
@@ -317,16 +370,28 @@ mod tests {
     #[test]
     fn stack_exchange_tags_become_named_skills_under_the_topic() {
         let mut b = SeedBuilder::new();
-        b.add_stackexchange("Artificial intelligence", &[StackExchangeTag { name: "neural-networks".into(), count: 9 }]);
+        b.add_stackexchange(
+            "Artificial intelligence",
+            &[StackExchangeTag {
+                name: "neural-networks".into(),
+                count: 9,
+            }],
+        );
         let seed = b.finish();
         let nn = seed.iter().find(|s| s.name == "Neural networks").unwrap();
         assert_eq!(nn.parent.as_deref(), Some("Artificial intelligence"));
-        assert!(nn.aliases.is_empty(), "the tag spells the same key as the name");
+        assert!(
+            nn.aliases.is_empty(),
+            "the tag spells the same key as the name"
+        );
     }
 
     #[test]
     fn curated_errors_name_the_line() {
         let mut b = SeedBuilder::new();
-        assert_eq!(b.add_curated("# c\nA\tNope\t\t1\n").unwrap_err(), "curated line 2: parent 'Nope' is unknown");
+        assert_eq!(
+            b.add_curated("# c\nA\tNope\t\t1\n").unwrap_err(),
+            "curated line 2: parent 'Nope' is unknown"
+        );
     }
 }

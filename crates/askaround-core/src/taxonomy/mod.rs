@@ -72,12 +72,19 @@ impl Taxonomy {
 
     /// The skill a name or alias refers to, however it is spelled or cased.
     pub fn resolve(&self, name: &str) -> Option<&Skill> {
-        self.by_key.get(&matching_key(name)).map(|&i| &self.skills[i])
+        self.by_key
+            .get(&matching_key(name))
+            .map(|&i| &self.skills[i])
     }
 
     /// Resolves a name or an id typed by a user, or explains what is wrong with a suggestion.
     pub fn resolve_or_explain(&self, field: &str, name_or_id: &str) -> Result<&Skill, FieldError> {
-        if let Some(skill) = name_or_id.trim().parse::<SkillId>().ok().and_then(|id| self.get(id)) {
+        if let Some(skill) = name_or_id
+            .trim()
+            .parse::<SkillId>()
+            .ok()
+            .and_then(|id| self.get(id))
+        {
             return Ok(skill);
         }
         if let Some(skill) = self.resolve(name_or_id) {
@@ -154,7 +161,11 @@ impl Taxonomy {
         let mut best: HashMap<usize, u8> = HashMap::new();
         if query.is_empty() {
             let mut all: Vec<&Skill> = self.skills.iter().collect();
-            all.sort_by(|a, b| b.popularity.cmp(&a.popularity).then_with(|| a.name.cmp(&b.name)));
+            all.sort_by(|a, b| {
+                b.popularity
+                    .cmp(&a.popularity)
+                    .then_with(|| a.name.cmp(&b.name))
+            });
             all.truncate(limit);
             return all;
         }
@@ -170,9 +181,14 @@ impl Taxonomy {
             } else {
                 continue;
             };
-            best.entry(i).and_modify(|r| *r = (*r).min(rank)).or_insert(rank);
+            best.entry(i)
+                .and_modify(|r| *r = (*r).min(rank))
+                .or_insert(rank);
         }
-        let mut hits: Vec<(u8, &Skill)> = best.into_iter().map(|(i, r)| (r, &self.skills[i])).collect();
+        let mut hits: Vec<(u8, &Skill)> = best
+            .into_iter()
+            .map(|(i, r)| (r, &self.skills[i]))
+            .collect();
         hits.sort_by(|(ra, a), (rb, b)| {
             ra.cmp(rb)
                 .then_with(|| b.popularity.cmp(&a.popularity))
@@ -239,7 +255,13 @@ mod tests {
     use super::*;
     use uuid::Uuid;
 
-    fn skill(n: u128, name: &str, parent: Option<u128>, aliases: &[&str], popularity: u32) -> Skill {
+    fn skill(
+        n: u128,
+        name: &str,
+        parent: Option<u128>,
+        aliases: &[&str],
+        popularity: u32,
+    ) -> Skill {
         Skill {
             id: SkillId(Uuid::from_u128(n)),
             name: name.to_owned(),
@@ -252,7 +274,13 @@ mod tests {
     fn sample() -> Taxonomy {
         Taxonomy::new(vec![
             skill(1, "Microsoft Excel", Some(5), &["Excel"], 800),
-            skill(2, "Pivot tables", Some(1), &["pivot table", "pivottable"], 50),
+            skill(
+                2,
+                "Pivot tables",
+                Some(1),
+                &["pivot table", "pivottable"],
+                50,
+            ),
             skill(3, "Kubernetes", None, &["k8s"], 30),
             skill(4, "Microsoft SQL Server", None, &["MSSQL"], 90),
             skill(5, "Spreadsheet software", None, &[], 900),
@@ -274,7 +302,10 @@ mod tests {
         let t = sample();
         let err = t.resolve_or_explain("skills.0", "kuber").unwrap_err();
         assert_eq!(err.field, "skills.0");
-        assert_eq!(err.message, "'kuber' is not a known skill; did you mean 'Kubernetes'?");
+        assert_eq!(
+            err.message,
+            "'kuber' is not a known skill; did you mean 'Kubernetes'?"
+        );
     }
 
     #[test]
@@ -291,7 +322,11 @@ mod tests {
     fn parents_and_children_follow_the_tree() {
         let t = sample();
         let pivot = t.resolve("pivot table").unwrap().id;
-        let names: Vec<&str> = t.ancestors(pivot).iter().map(|id| t.get(*id).unwrap().name.as_str()).collect();
+        let names: Vec<&str> = t
+            .ancestors(pivot)
+            .iter()
+            .map(|id| t.get(*id).unwrap().name.as_str())
+            .collect();
         assert_eq!(names, ["Microsoft Excel", "Spreadsheet software"]);
         let sheet = t.resolve("Spreadsheet software").unwrap().id;
         assert_eq!(t.with_descendants(sheet).len(), 3);
@@ -299,7 +334,10 @@ mod tests {
 
     #[test]
     fn a_parent_cycle_does_not_hang() {
-        let t = Taxonomy::new(vec![skill(1, "A", Some(2), &[], 0), skill(2, "B", Some(1), &[], 0)]);
+        let t = Taxonomy::new(vec![
+            skill(1, "A", Some(2), &[], 0),
+            skill(2, "B", Some(1), &[], 0),
+        ]);
         assert_eq!(t.ancestors(SkillId(Uuid::from_u128(1))).len(), 1);
         assert_eq!(t.with_descendants(SkillId(Uuid::from_u128(1))).len(), 2);
     }
@@ -308,7 +346,10 @@ mod tests {
     fn search_ranks_exact_then_prefix_then_popularity() {
         let t = sample();
         let names: Vec<&str> = t.search("sql", 5).iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["Structured query language SQL", "Microsoft SQL Server"]);
+        assert_eq!(
+            names,
+            ["Structured query language SQL", "Microsoft SQL Server"]
+        );
         let names: Vec<&str> = t.search("piv", 5).iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["Pivot tables"]);
     }
@@ -316,8 +357,15 @@ mod tests {
     #[test]
     fn mentions_find_the_longest_names_in_text() {
         let t = sample();
-        let found = t.mentions("How do I make a pivot table refresh from Microsoft SQL Server? (k8s later)");
-        let names: Vec<&str> = found.iter().map(|id| t.get(*id).unwrap().name.as_str()).collect();
-        assert_eq!(names, ["Pivot tables", "Microsoft SQL Server", "Kubernetes"]);
+        let found = t
+            .mentions("How do I make a pivot table refresh from Microsoft SQL Server? (k8s later)");
+        let names: Vec<&str> = found
+            .iter()
+            .map(|id| t.get(*id).unwrap().name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["Pivot tables", "Microsoft SQL Server", "Kubernetes"]
+        );
     }
 }

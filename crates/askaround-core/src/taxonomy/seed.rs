@@ -33,22 +33,31 @@ pub fn parse_seed(text: &str) -> Result<Vec<SeedSkill>, String> {
         let line_no = i + 1;
         let cols: Vec<&str> = line.split('\t').collect();
         let [name, parent, aliases, popularity] = cols[..] else {
-            return Err(format!("line {line_no}: expected 4 tab-separated columns, found {}", cols.len()));
+            return Err(format!(
+                "line {line_no}: expected 4 tab-separated columns, found {}",
+                cols.len()
+            ));
         };
         let parent = (!parent.is_empty()).then(|| parent.to_owned());
-        if let Some(p) = &parent {
-            if !names.contains(p.as_str()) {
-                return Err(format!("line {line_no}: parent '{p}' of '{name}' is not defined above it"));
-            }
+        if let Some(p) = &parent
+            && !names.contains(p.as_str())
+        {
+            return Err(format!(
+                "line {line_no}: parent '{p}' of '{name}' is not defined above it"
+            ));
         }
-        let popularity = popularity
-            .parse()
-            .map_err(|_| format!("line {line_no}: popularity '{popularity}' is not a whole number"))?;
+        let popularity = popularity.parse().map_err(|_| {
+            format!("line {line_no}: popularity '{popularity}' is not a whole number")
+        })?;
         names.insert(name.to_owned());
         out.push(SeedSkill {
             name: name.to_owned(),
             parent,
-            aliases: aliases.split('|').filter(|a| !a.is_empty()).map(str::to_owned).collect(),
+            aliases: aliases
+                .split('|')
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned)
+                .collect(),
             popularity,
         });
     }
@@ -98,7 +107,10 @@ mod tests {
     fn embedded_seed_has_no_duplicate_keys() {
         let mut seen = std::collections::HashMap::new();
         for s in embedded_seed() {
-            for key in std::iter::once(&s.name).chain(&s.aliases).map(|n| matching_key(n)) {
+            for key in std::iter::once(&s.name)
+                .chain(&s.aliases)
+                .map(|n| matching_key(n))
+            {
                 if let Some(other) = seen.insert(key.clone(), s.name.clone()) {
                     panic!("key '{key}' is claimed by '{other}' and '{}'", s.name);
                 }
@@ -109,8 +121,18 @@ mod tests {
     #[test]
     fn write_then_parse_round_trips() {
         let skills = vec![
-            SeedSkill { name: "Excel".into(), parent: None, aliases: vec!["xl".into()], popularity: 3 },
-            SeedSkill { name: "Pivot tables".into(), parent: Some("Excel".into()), aliases: vec![], popularity: 1 },
+            SeedSkill {
+                name: "Excel".into(),
+                parent: None,
+                aliases: vec!["xl".into()],
+                popularity: 3,
+            },
+            SeedSkill {
+                name: "Pivot tables".into(),
+                parent: Some("Excel".into()),
+                aliases: vec![],
+                popularity: 1,
+            },
         ];
         assert_eq!(parse_seed(&write_seed(&skills)).unwrap(), skills);
     }

@@ -1,0 +1,268 @@
+//! The real binary, as a newcomer or an operator runs it.
+
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+fn askaround(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_askaround"))
+        .current_dir(dir)
+        .args(args)
+        .env_remove("ASKAROUND_DATABASE_URL")
+        .output()
+        .expect("run askaround")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn create_org(dir: &Path) {
+    let out = askaround(
+        dir,
+        &[
+            "org",
+            "create",
+            "--name",
+            "Acme",
+            "--admin-email",
+            "root@acme.test",
+            "--admin-name",
+            "Root Admin",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("/invite/"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+/// A realistic HR export: `rows` people, some with skills and goals, a few time zones.
+fn people_csv(rows: usize) -> String {
+    let zones = ["Europe/Lisbon", "America/New_York", "Asia/Kolkata", ""];
+    let skills = [
+        "Excel:expert; SQL",
+        "k8s:intermediate",
+        "",
+        "pivot tables; Python:beginner",
+    ];
+    let mut csv = String::from(
+        "email,name,team,location,timezone,working_hours,languages,weekly_budget,skills,goals\n",
+    );
+    for i in 0..rows {
+        let _ = writeln!(
+            csv,
+            "person{i}@acme.test,Person {i},Team {},City {},{},mon-fri 09:00-17:00,en,{},\"{}\",{}",
+            i % 40,
+            i % 13,
+            zones[i % zones.len()],
+            i % 10,
+            skills[i % skills.len()],
+            if i % 3 == 0 { "Tableau" } else { "" }
+        );
+    }
+    csv
+}
+
+#[test]
+fn importing_fifty_thousand_people_then_again_updates_instead_of_duplicating() {
+    let dir = tempfile::tempdir().expect("dir");
+    create_org(dir.path());
+    let file = dir.path().join("people.csv");
+    std::fs::write(&file, people_csv(50_000)).expect("write csv");
+
+    let out = askaround(dir.path(), &["import", "people.csv"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout)
+            .contains("50000 of 50000 rows imported into Acme: 50000 people added, 0 updated"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = askaround(dir.path(), &["import", "people.csv"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("0 people added, 50000 updated"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn a_bad_row_is_named_by_line_and_nothing_is_imported() {
+    let dir = tempfile::tempdir().expect("dir");
+    create_org(dir.path());
+    let mut csv = people_csv(20);
+    // Line 17 of the file is the 16th person (line 1 is the header).
+    csv = csv.replace("person15@acme.test", "bob@");
+    csv = csv.replace(
+        "person2@acme.test,Person 2,Team 2,City 2,Asia/Kolkata",
+        "person2@acme.test,Person 2,Team 2,City 2,Mars/Base",
+    );
+    std::fs::write(dir.path().join("bad.csv"), &csv).expect("write");
+
+    let out = askaround(dir.path(), &["import", "bad.csv"]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("line 4: timezone 'Mars/Base' is not an IANA time zone"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 17: email 'bob@' is not a valid address"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("2 of 20 rows have problems, so nothing was imported"),
+        "{stderr}"
+    );
+
+    let dry = askaround(
+        dir.path(),
+        &["import", "--dry-run", "--skip-invalid", "bad.csv"],
+    );
+    assert!(dry.status.success());
+    assert!(
+        text(&dry.stdout).contains("20 rows checked; 2 would be skipped; nothing was written"),
+        "{}",
+        text(&dry.stdout)
+    );
+
+    let out = askaround(dir.path(), &["import", "--skip-invalid", "bad.csv"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("skipped line 17: email 'bob@' is not a valid address"));
+    assert!(
+        text(&out.stdout).contains(
+            "18 of 20 rows imported into Acme: 18 people added, 0 updated, 2 rows skipped"
+        ),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn a_missing_file_or_bad_flag_is_a_clear_message() {
+    let dir = tempfile::tempdir().expect("dir");
+    create_org(dir.path());
+    let out = askaround(dir.path(), &["import", "nope.csv"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("opening nope.csv"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = askaround(dir.path(), &["demo", "--people", "1000000"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("must be from 2 to 100000"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// The README's first command: serve the demo organisation, sign in with what it prints, stop
+/// cleanly on SIGTERM.
+#[test]
+fn serve_demo_prints_credentials_that_work_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_askaround"))
+        .current_dir(dir.path())
+        .args([
+            "serve",
+            "--demo",
+            "--people",
+            "40",
+            "--listen",
+            "127.0.0.1:0",
+            "--demo-password",
+            "a demo password",
+        ])
+        .env("ASKAROUND_LOG_FORMAT", "json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Keep draining the log so the server never blocks on (or fails writing to) a full pipe.
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let logs = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line.clone());
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let address = rx
+        .iter()
+        .find(|line| line.contains("askaround is serving"))
+        .and_then(|line| serde_json::from_str::<serde_json::Value>(&line).ok())
+        .and_then(|value| value["fields"]["address"].as_str().map(str::to_owned))
+        .expect("the server logs its address");
+    assert!(
+        dir.path().join("askaround-data/askaround.db").exists(),
+        "data lives in ./askaround-data"
+    );
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
+        let signed_in = client
+            .post(format!("http://{address}/api/v1/session"))
+            .json(&serde_json::json!({"email": "maria.santos@northwind.example", "password": "a demo password"}))
+            .send()
+            .await
+            .expect("sign in");
+        assert_eq!(signed_in.status(), 200);
+        let people: serde_json::Value = client
+            .get(format!("http://{address}/api/v1/people?limit=100&include_inactive=true"))
+            .send()
+            .await
+            .expect("people")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(people["items"].as_array().map(Vec::len), Some(40));
+    });
+
+    let pid = child.id().to_string();
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let mut waited = Duration::ZERO;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            waited < Duration::from_secs(20),
+            "the server did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+        waited += Duration::from_millis(100);
+    };
+    let logs = logs.join().unwrap_or_default();
+    assert!(
+        status.success(),
+        "graceful shutdown exits 0 ({status}); logs:\n{logs}"
+    );
+    assert!(
+        logs.contains("shutting down") && logs.contains("stopped"),
+        "{logs}"
+    );
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut stdout)
+        .expect("read");
+    assert!(
+        stdout.contains("maria.santos@northwind.example") && stdout.contains("a demo password"),
+        "{stdout}"
+    );
+}
