@@ -91,3 +91,41 @@ fn read_tags(path: &Path) -> Result<Vec<StackExchangeTag>> {
     }
     Ok(tags)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The committed seed is exactly what the public data and the curated file produce, so it can
+    /// be audited and regenerated. Needs the shared data folder; says so when it is absent.
+    #[test]
+    fn the_committed_seed_is_reproducible_from_the_public_data() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let data = root.join("../shared/data");
+        if !data.join("onet-29.2-subset").exists() {
+            eprintln!("skipped: {} is not on this machine", data.display());
+            return;
+        }
+        let built = build(&BuildArgs {
+            onet: data.join("onet-29.2-subset"),
+            stackexchange: vec![
+                (
+                    "Artificial intelligence".into(),
+                    data.join("stackexchange-ai-2017-03"),
+                ),
+                (
+                    "Beer, wine and spirits".into(),
+                    data.join("stackexchange-beer-2020-06"),
+                ),
+            ],
+            curated: root.join("crates/askaround-core/taxonomy/curated.tsv"),
+        })
+        .expect("build");
+        let committed =
+            fs::read_to_string(root.join("crates/askaround-core/taxonomy/seed.tsv")).expect("seed");
+        assert!(
+            built == committed,
+            "seed.tsv is stale: regenerate it with `askaround taxonomy build` (see the README)"
+        );
+    }
+}

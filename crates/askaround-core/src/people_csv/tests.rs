@@ -44,7 +44,13 @@ fn a_good_file_parses_with_defaults_for_empty_cells() {
     assert_eq!(ana.line, 2);
     assert_eq!(ana.fields.timezone.as_str(), "America/Sao_Paulo");
     assert_eq!(ana.fields.role, Role::Admin);
-    assert_eq!(ana.skills, [(SkillId(Uuid::from_u128(1)), SkillLevel::Expert), (SkillId(Uuid::from_u128(2)), SkillLevel::Intermediate)]);
+    assert_eq!(
+        ana.skills,
+        [
+            (SkillId(Uuid::from_u128(1)), SkillLevel::Expert),
+            (SkillId(Uuid::from_u128(2)), SkillLevel::Intermediate)
+        ]
+    );
     assert_eq!(ana.goals, [SkillId(Uuid::from_u128(3))]);
     let bo = &parsed.rows[1];
     assert_eq!(bo.fields.timezone.as_str(), "Europe/Lisbon");
@@ -109,14 +115,20 @@ fn header_problems_stop_before_the_rows() {
 #[test]
 fn a_row_with_the_wrong_number_of_fields_names_its_line() {
     let parsed = parse("email,name\nann@acme.test,Ann\nbo@acme.test\ncy@acme.test,Cy\n");
-    assert_eq!(messages(&parsed), ["line 3: has 1 fields but the header has 2"]);
+    assert_eq!(
+        messages(&parsed),
+        ["line 3: has 1 fields but the header has 2"]
+    );
     assert_eq!(parsed.rows.len(), 2);
 }
 
 #[test]
 fn quoted_newlines_keep_line_numbers_true() {
     let parsed = parse("email,name,bio\nann@acme.test,Ann,\"two\nlines\"\nbob@,Bob,\n");
-    assert_eq!(messages(&parsed), ["line 4: email 'bob@' is not a valid address"]);
+    assert_eq!(
+        messages(&parsed),
+        ["line 4: email 'bob@' is not a valid address"]
+    );
     assert_eq!(parsed.rows[0].fields.bio.as_deref(), Some("two\nlines"));
 }
 
@@ -132,10 +144,46 @@ fn invalid_utf8_is_reported_not_panicked_on() {
     let mut bytes = b"email,name\nann@acme.test,An".to_vec();
     bytes.extend([0xff, 0xfe, b'\n']);
     let parsed = parse_people_csv(bytes.as_slice(), &taxonomy(), &defaults(), |_| {});
-    assert_eq!(messages(&parsed), ["line 2: is not valid UTF-8 (save the file as UTF-8)"]);
+    assert_eq!(
+        messages(&parsed),
+        ["line 2: is not valid UTF-8 (save the file as UTF-8)"]
+    );
 }
 
 #[test]
 fn template_lists_every_column() {
     assert!(template_header().starts_with("email,name,title"));
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_bytes_give_rows_or_line_numbered_errors_never_a_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let parsed = parse_people_csv(bytes.as_slice(), &taxonomy(), &defaults(), |_| {});
+            for e in &parsed.errors {
+                prop_assert!(e.line >= 1);
+                let prefix = format!("line {}", e.line);
+                prop_assert!(e.to_string().starts_with(&prefix));
+            }
+            prop_assert!(parsed.rows.len() as u64 <= parsed.total_rows);
+        }
+
+        #[test]
+        fn rows_built_from_valid_cells_always_parse(
+            names in proptest::collection::vec("[A-Z][a-z]{1,10} [A-Z][a-z]{1,10}", 1..20),
+            budget in 0u16..=200,
+        ) {
+            let mut csv = String::from("email,name,weekly_budget\n");
+            for (i, name) in names.iter().enumerate() {
+                csv.push_str(&format!("p{i}@acme.test,{name},{budget}\n"));
+            }
+            let parsed = parse(&csv);
+            prop_assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+            prop_assert_eq!(parsed.rows.len(), names.len());
+            prop_assert!(parsed.rows.iter().all(|r| r.fields.weekly_budget == budget));
+        }
+    }
 }
