@@ -59,8 +59,16 @@ const ZIPF_POOL: usize = 4000;
 
 impl ZipfSkills {
     fn new(taxonomy: &Taxonomy) -> Self {
-        let mut skills: Vec<_> = taxonomy.skills().iter().filter(|s| s.parent_id.is_some()).collect();
-        skills.sort_by(|a, b| b.popularity.cmp(&a.popularity).then_with(|| a.name.cmp(&b.name)));
+        let mut skills: Vec<_> = taxonomy
+            .skills()
+            .iter()
+            .filter(|s| s.parent_id.is_some())
+            .collect();
+        skills.sort_by(|a, b| {
+            b.popularity
+                .cmp(&a.popularity)
+                .then_with(|| a.name.cmp(&b.name))
+        });
         let ranked: Vec<SkillId> = skills.iter().take(ZIPF_POOL).map(|s| s.id).collect();
         let mut total = 0.0;
         let cumulative = (1..=ranked.len())
@@ -88,7 +96,15 @@ pub fn generate(taxonomy: &Taxonomy, options: &DemoOptions) -> Vec<ImportRow> {
     let zipf = ZipfSkills::new(taxonomy);
     let teams: Vec<(Team, Vec<SkillId>)> = TEAMS
         .iter()
-        .map(|t| (*t, t.skills.iter().filter_map(|n| taxonomy.resolve(n).map(|s| s.id)).collect()))
+        .map(|t| {
+            (
+                *t,
+                t.skills
+                    .iter()
+                    .filter_map(|n| taxonomy.resolve(n).map(|s| s.id))
+                    .collect(),
+            )
+        })
         .collect();
     let mut used_emails: HashSet<String> = HashSet::new();
     let mut rows = Vec::with_capacity(people);
@@ -118,7 +134,11 @@ pub fn generate(taxonomy: &Taxonomy, options: &DemoOptions) -> Vec<ImportRow> {
         let fields = PersonFields {
             email,
             name: format!("{first} {last}"),
-            title: Some(if i == 0 { "Learning & Development Lead".to_owned() } else { title }),
+            title: Some(if i == 0 {
+                "Learning & Development Lead".to_owned()
+            } else {
+                title
+            }),
             team: Some(team.name.to_owned()),
             location: Some(office.city.to_owned()),
             timezone: TimeZoneName::parse(office.timezone).unwrap_or_else(|_| TimeZoneName::utc()),
@@ -186,12 +206,19 @@ fn ascii_lower(name: &str) -> String {
                 'ż' | 'ź' => 'z',
                 c => c,
             };
-            folded.is_ascii_alphanumeric().then(|| folded.to_ascii_lowercase())
+            folded
+                .is_ascii_alphanumeric()
+                .then(|| folded.to_ascii_lowercase())
         })
         .collect()
 }
 
-fn draw_skills(team: &[SkillId], zipf: &ZipfSkills, seniority: u32, rng: &mut ChaCha8Rng) -> Vec<(SkillId, SkillLevel)> {
+fn draw_skills(
+    team: &[SkillId],
+    zipf: &ZipfSkills,
+    seniority: u32,
+    rng: &mut ChaCha8Rng,
+) -> Vec<(SkillId, SkillLevel)> {
     let count = rng.random_range(2..=7) + seniority as usize / 4;
     let mut out: Vec<(SkillId, SkillLevel)> = Vec::with_capacity(count);
     for _ in 0..count * 3 {
@@ -219,15 +246,25 @@ fn draw_skills(team: &[SkillId], zipf: &ZipfSkills, seniority: u32, rng: &mut Ch
     out
 }
 
-fn draw_goals(team: &[SkillId], zipf: &ZipfSkills, skills: &[(SkillId, SkillLevel)], rng: &mut ChaCha8Rng) -> Vec<SkillId> {
+fn draw_goals(
+    team: &[SkillId],
+    zipf: &ZipfSkills,
+    skills: &[(SkillId, SkillLevel)],
+    rng: &mut ChaCha8Rng,
+) -> Vec<SkillId> {
     let count = rng.random_range(0..=3);
     let mut out = Vec::with_capacity(count);
     for _ in 0..count * 4 {
         if out.len() >= count {
             break;
         }
-        let goal = if rng.random_ratio(1, 2) { team.choose(rng).copied() } else { zipf.draw(rng) };
-        if let Some(goal) = goal.filter(|g| !out.contains(g) && !skills.iter().any(|(s, _)| s == g)) {
+        let goal = if rng.random_ratio(1, 2) {
+            team.choose(rng).copied()
+        } else {
+            zipf.draw(rng)
+        };
+        if let Some(goal) = goal.filter(|g| !out.contains(g) && !skills.iter().any(|(s, _)| s == g))
+        {
             out.push(goal);
         }
     }
@@ -236,7 +273,13 @@ fn draw_goals(team: &[SkillId], zipf: &ZipfSkills, skills: &[(SkillId, SkillLeve
 
 fn hours(team: &Team, rng: &mut ChaCha8Rng) -> WorkingHours {
     let pattern = if team.shifts && rng.random_ratio(1, 4) {
-        *["mon-fri 22:00-06:00", "sat-sun 08:00-20:00", "mon-thu 14:00-22:00"].choose(rng).unwrap_or(&"mon-fri 09:00-17:00")
+        *[
+            "mon-fri 22:00-06:00",
+            "sat-sun 08:00-20:00",
+            "mon-thu 14:00-22:00",
+        ]
+        .choose(rng)
+        .unwrap_or(&"mon-fri 09:00-17:00")
     } else {
         *[
             "mon-fri 09:00-17:00",
@@ -260,12 +303,23 @@ fn languages(office: &Office, rng: &mut ChaCha8Rng) -> Vec<Language> {
         tags.insert(0, office.language);
     }
     if rng.random_ratio(1, 5) {
-        tags.push(["es", "fr", "de", "pt", "hi", "zh", "ar"].choose(rng).copied().unwrap_or("es"));
+        tags.push(
+            ["es", "fr", "de", "pt", "hi", "zh", "ar"]
+                .choose(rng)
+                .copied()
+                .unwrap_or("es"),
+        );
     }
     language::parse_list(&tags.join(";")).unwrap_or_default()
 }
 
-fn bio(taxonomy: &Taxonomy, title: &str, office: &Office, skills: &[(SkillId, SkillLevel)], goals: &[SkillId]) -> String {
+fn bio(
+    taxonomy: &Taxonomy,
+    title: &str,
+    office: &Office,
+    skills: &[(SkillId, SkillLevel)],
+    goals: &[SkillId],
+) -> String {
     let name = |id: &SkillId| taxonomy.get(*id).map_or("", |s| s.name.as_str());
     let strong: Vec<&str> = skills
         .iter()

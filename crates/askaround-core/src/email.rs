@@ -9,7 +9,9 @@ use crate::FieldError;
 /// A syntactically valid email address, lower-cased so that `Ann@X.org` and `ann@x.org` are one
 /// account. The rules are the pragmatic subset every mail system accepts, not full RFC 5322
 /// (quoted local parts and IP literals are refused on purpose: no workplace directory uses them).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(try_from = "String", into = "String")]
 #[schema(value_type = String, format = "email")]
 pub struct Email(String);
@@ -100,10 +102,24 @@ mod tests {
 
     #[test]
     fn refuses_addresses_people_mistype() {
-        for bad in ["bob@", "@x.org", "bob", "bob@x", "bob@@x.org", "b ob@x.org", "bob@x..org", ".bob@x.org", "bob@-x.org"] {
+        for bad in [
+            "bob@",
+            "@x.org",
+            "bob",
+            "bob@x",
+            "bob@@x.org",
+            "b ob@x.org",
+            "bob@x..org",
+            ".bob@x.org",
+            "bob@-x.org",
+        ] {
             let err = Email::parse(bad).unwrap_err();
             assert_eq!(err.field, "email");
-            assert_eq!(err.message, format!("'{bad}' is not a valid address"), "{bad}");
+            assert_eq!(
+                err.message,
+                format!("'{bad}' is not a valid address"),
+                "{bad}"
+            );
         }
         assert_eq!(Email::parse("  ").unwrap_err().message, "is required");
     }

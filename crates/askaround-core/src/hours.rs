@@ -63,10 +63,14 @@ impl WorkingHours {
         if raw.eq_ignore_ascii_case("none") || raw.is_empty() {
             return Ok(Self { days });
         }
-        for clause in raw.split([',', ';']).map(str::trim).filter(|c| !c.is_empty()) {
-            let (day_part, span_part) = clause.split_once(char::is_whitespace).ok_or_else(|| {
-                err(format!("'{clause}' should look like 'mon-fri 09:00-17:00'"))
-            })?;
+        for clause in raw
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            let (day_part, span_part) = clause
+                .split_once(char::is_whitespace)
+                .ok_or_else(|| err(format!("'{clause}' should look like 'mon-fri 09:00-17:00'")))?;
             let span = parse_span(span_part.trim()).map_err(|m| err(format!("'{clause}': {m}")))?;
             for index in parse_day_range(day_part).map_err(|m| err(format!("'{clause}': {m}")))? {
                 if days[index].is_some() {
@@ -91,7 +95,8 @@ impl WorkingHours {
                 (s.start..s.end).contains(&minute)
             }
         });
-        let in_last_night = self.days[yesterday].is_some_and(|s| s.crosses_midnight() && minute < s.end);
+        let in_last_night =
+            self.days[yesterday].is_some_and(|s| s.crosses_midnight() && minute < s.end);
         in_today || in_last_night
     }
 
@@ -114,7 +119,13 @@ impl WorkingHours {
 /// Accepts `mon`, `monday`, `Tues`, but not `monkey` or `mo`.
 fn parse_day(name: &str) -> Result<usize, String> {
     const FULL: [&str; 7] = [
-        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
     ];
     let lower = name.trim().to_ascii_lowercase();
     FULL.iter()
@@ -188,7 +199,11 @@ impl fmt::Display for WorkingHours {
             } else {
                 format!("{}-{}", DAY_NAMES[i], DAY_NAMES[j])
             };
-            clauses.push(format!("{days} {}-{}", format_time(span.start), format_time(span.end)));
+            clauses.push(format!(
+                "{days} {}-{}",
+                format_time(span.start),
+                format_time(span.end)
+            ));
             i = j + 1;
         }
         if clauses.is_empty() {

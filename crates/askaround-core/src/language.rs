@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::FieldError;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(try_from = "String", into = "String")]
 #[schema(value_type = String, example = "pt-BR")]
 pub struct Language(String);
@@ -59,7 +61,11 @@ impl Language {
 /// Parses a list separated by `;` or `,` (`en; pt-BR`), dropping duplicates and keeping order.
 pub fn parse_list(raw: &str) -> Result<Vec<Language>, FieldError> {
     let mut out: Vec<Language> = Vec::new();
-    for part in raw.split([';', ',']).map(str::trim).filter(|p| !p.is_empty()) {
+    for part in raw
+        .split([';', ','])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         let lang = Language::parse(part)?;
         if !out.contains(&lang) {
             out.push(lang);

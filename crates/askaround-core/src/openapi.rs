@@ -1,7 +1,7 @@
 //! OpenAPI schemas for the value types that serialise as plain strings.
 
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
 pub(crate) fn string_schema(description: &str, example: &str) -> RefOr<Schema> {
     ObjectBuilder::new()

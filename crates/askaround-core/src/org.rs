@@ -31,8 +31,16 @@ pub fn slugify(name: &str) -> String {
             slug.push('-');
         }
     }
-    let slug = slug.trim_end_matches('-').chars().take(48).collect::<String>();
-    if slug.is_empty() { "org".to_owned() } else { slug }
+    let slug = slug
+        .trim_end_matches('-')
+        .chars()
+        .take(48)
+        .collect::<String>();
+    if slug.is_empty() {
+        "org".to_owned()
+    } else {
+        slug
+    }
 }
 
 #[cfg(test)]

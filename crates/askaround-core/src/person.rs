@@ -217,7 +217,10 @@ pub mod fields {
 pub fn check_password(raw: &str) -> Result<(), FieldError> {
     let chars = raw.chars().count();
     if chars < 10 {
-        return Err(FieldError::new("password", "must be at least 10 characters"));
+        return Err(FieldError::new(
+            "password",
+            "must be at least 10 characters",
+        ));
     }
     if raw.len() > 512 {
         return Err(FieldError::new("password", "must be at most 512 bytes"));
@@ -233,7 +236,10 @@ mod tests {
     fn roles_parse_case_insensitively_and_default_to_member() {
         assert_eq!("Admin".parse::<Role>().unwrap(), Role::Admin);
         assert_eq!("".parse::<Role>().unwrap(), Role::Member);
-        assert_eq!("boss".parse::<Role>().unwrap_err().message, "'boss' is not a role (member or admin)");
+        assert_eq!(
+            "boss".parse::<Role>().unwrap_err().message,
+            "'boss' is not a role (member or admin)"
+        );
     }
 
     #[test]

@@ -11,7 +11,19 @@ use crate::ids::SkillId;
 use crate::text::{bounded, limits};
 
 /// How well someone can help with a skill.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SkillLevel {
     Beginner,
@@ -67,7 +79,10 @@ pub struct Skill {
 pub fn parse_skill_name(field: &str, raw: &str) -> Result<String, FieldError> {
     let name = bounded(field, raw, 1, limits::SKILL_NAME, false)?;
     if matching_key(&name).is_empty() {
-        return Err(FieldError::new(field, format!("'{name}' has no letters or digits")));
+        return Err(FieldError::new(
+            field,
+            format!("'{name}' has no letters or digits"),
+        ));
     }
     Ok(name)
 }
@@ -106,7 +121,12 @@ fn singular(word: &str) -> String {
     let n = word.chars().count();
     if n > 4 && word.ends_with("ies") {
         format!("{}y", &word[..word.len() - 3])
-    } else if n > 3 && word.ends_with('s') && !word.ends_with("ss") && !word.ends_with("us") && !word.ends_with("is") {
+    } else if n > 3
+        && word.ends_with('s')
+        && !word.ends_with("ss")
+        && !word.ends_with("us")
+        && !word.ends_with("is")
+    {
         word[..word.len() - 1].to_owned()
     } else {
         word.to_owned()

@@ -40,7 +40,12 @@ pub fn bounded(
 }
 
 /// Like [`bounded`] with `min = 0`, mapping an empty value to `None`.
-pub fn optional(field: &str, raw: &str, max: usize, multiline: bool) -> Result<Option<String>, FieldError> {
+pub fn optional(
+    field: &str,
+    raw: &str,
+    max: usize,
+    multiline: bool,
+) -> Result<Option<String>, FieldError> {
     let value = bounded(field, raw, 0, max, multiline)?;
     Ok((!value.is_empty()).then_some(value))
 }
@@ -70,7 +75,10 @@ mod tests {
     #[test]
     fn empty_required_field_says_required() {
         let err = bounded("name", "   ", 1, 10, false).unwrap_err();
-        assert_eq!((err.field.as_str(), err.message.as_str()), ("name", "is required"));
+        assert_eq!(
+            (err.field.as_str(), err.message.as_str()),
+            ("name", "is required")
+        );
     }
 
     #[test]

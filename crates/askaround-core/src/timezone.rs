@@ -99,8 +99,14 @@ mod tests {
 
     #[test]
     fn accepts_iana_names_and_keeps_canonical_spelling() {
-        assert_eq!(TimeZoneName::parse("Europe/Lisbon").unwrap().as_str(), "Europe/Lisbon");
-        assert_eq!(TimeZoneName::parse("europe/lisbon").unwrap().as_str(), "Europe/Lisbon");
+        assert_eq!(
+            TimeZoneName::parse("Europe/Lisbon").unwrap().as_str(),
+            "Europe/Lisbon"
+        );
+        assert_eq!(
+            TimeZoneName::parse("europe/lisbon").unwrap().as_str(),
+            "Europe/Lisbon"
+        );
         assert_eq!(TimeZoneName::parse("UTC").unwrap().as_str(), "UTC");
     }
 
@@ -108,6 +114,9 @@ mod tests {
     fn refuses_made_up_zones_with_an_example() {
         let err = TimeZoneName::parse("Mars/Olympus").unwrap_err();
         assert_eq!(err.field, "timezone");
-        assert!(err.message.contains("'Mars/Olympus' is not an IANA time zone"));
+        assert!(
+            err.message
+                .contains("'Mars/Olympus' is not an IANA time zone")
+        );
     }
 }

@@ -29,9 +29,16 @@ pub enum ApiError {
     Invalid(FieldErrors),
     /// Input that could not be read at all (bad JSON, wrong type); 400.
     #[error("{message}")]
-    BadRequest { code: &'static str, message: String, field: Option<String> },
+    BadRequest {
+        code: &'static str,
+        message: String,
+        field: Option<String>,
+    },
     #[error("{error}")]
-    Conflict { code: &'static str, error: FieldError },
+    Conflict {
+        code: &'static str,
+        error: FieldError,
+    },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("internal error")]

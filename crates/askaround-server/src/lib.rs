@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod live;
 pub mod ops;
 pub mod people_import;
 pub mod state;
@@ -56,10 +57,14 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(api::router())
         .merge(web::router())
+        .route("/api/v1/events", get(live::events_socket))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
-        .layer(middleware::from_fn_with_state(state.clone(), auth::csrf::reject_cross_site))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf::reject_cross_site,
+        ))
         .layer(middleware::from_fn(ops::record));
     for (name, value) in security_headers {
         app = app.layer(SetResponseHeaderLayer::if_not_present(
@@ -89,7 +94,9 @@ pub async fn serve(
     let state = AppState::new(store.clone(), config, metrics_handle());
     let sweeper = tokio::spawn(sweep_expired_sessions(store));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
     sweeper.abort();
     result.map_err(Into::into)
 }

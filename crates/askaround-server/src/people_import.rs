@@ -23,7 +23,10 @@ pub struct ImportOptions {
 #[derive(Debug)]
 pub enum ImportResult {
     /// Nothing was written because some rows are bad.
-    Refused { rows: u64, problems: Vec<LineProblems> },
+    Refused {
+        rows: u64,
+        problems: Vec<LineProblems>,
+    },
     Done {
         rows: u64,
         created: u64,
@@ -66,7 +69,10 @@ pub async fn run(
                 parsed.errors.push(ImportError {
                     line: row.line,
                     column: Some("email".to_owned()),
-                    message: format!("'{}' is already used by an account in another organisation", row.fields.email),
+                    message: format!(
+                        "'{}' is already used by an account in another organisation",
+                        row.fields.email
+                    ),
                 });
             }
             !taken
@@ -84,7 +90,9 @@ pub async fn run(
     let (created, updated) = if options.dry_run {
         (0, 0)
     } else {
-        let outcome = store.import_people(org, &parsed.rows, parsed.columns, Timestamp::now()).await?;
+        let outcome = store
+            .import_people(org, &parsed.rows, parsed.columns, Timestamp::now())
+            .await?;
         (outcome.created, outcome.updated)
     };
     Ok(ImportResult::Done {

@@ -9,6 +9,7 @@ use askaround_core::taxonomy::Taxonomy;
 use askaround_store::Store;
 
 use crate::auth::rate_limit::RateLimiter;
+use crate::live::Hub;
 use crate::error::ApiResult;
 
 /// Server settings (the binary layers defaults, a file, `ASKAROUND_*` and flags into these).
@@ -45,7 +46,9 @@ impl Default for ServerConfig {
 
 impl ServerConfig {
     pub fn https(&self) -> bool {
-        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
     }
 }
 
@@ -57,6 +60,7 @@ pub struct AppState {
     pub login_by_email: Arc<RateLimiter>,
     pub login_by_ip: Arc<RateLimiter>,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+    pub hub: Arc<Hub>,
 }
 
 impl AppState {
@@ -67,11 +71,18 @@ impl AppState {
     ) -> Self {
         Self {
             store,
-            login_by_email: Arc::new(RateLimiter::new(config.login_failures_per_email, config.login_window)),
-            login_by_ip: Arc::new(RateLimiter::new(config.login_attempts_per_ip, config.login_window)),
+            login_by_email: Arc::new(RateLimiter::new(
+                config.login_failures_per_email,
+                config.login_window,
+            )),
+            login_by_ip: Arc::new(RateLimiter::new(
+                config.login_attempts_per_ip,
+                config.login_window,
+            )),
             config: Arc::new(config),
             taxonomies: Arc::new(TaxonomyCache::default()),
             metrics,
+            hub: Arc::new(Hub::default()),
         }
     }
 }
@@ -99,6 +110,9 @@ impl TaxonomyCache {
 
     fn cached(&self, org: OrgId, version: i64) -> Option<Arc<Taxonomy>> {
         let entries = self.entries.lock().ok()?;
-        entries.get(&org).filter(|(v, _)| *v == version).map(|(_, t)| t.clone())
+        entries
+            .get(&org)
+            .filter(|(v, _)| *v == version)
+            .map(|(_, t)| t.clone())
     }
 }

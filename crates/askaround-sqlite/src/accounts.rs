@@ -5,7 +5,9 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use askaround_core::email::Email;
 use askaround_core::ids::{OrgId, PersonId};
-use askaround_store::{Credentials, Invitation, NewInvitation, NewSession, SessionRecord, StoreError, StoreResult};
+use askaround_store::{
+    Credentials, Invitation, NewInvitation, NewSession, SessionRecord, StoreError, StoreResult,
+};
 
 use crate::codec::{db_err, get, millis, role_from, timestamp, uuid};
 
@@ -26,7 +28,12 @@ pub async fn credentials(pool: &SqlitePool, email: &Email) -> StoreResult<Option
     .transpose()
 }
 
-pub async fn set_password_hash(pool: &SqlitePool, org: OrgId, id: PersonId, hash: &str) -> StoreResult<()> {
+pub async fn set_password_hash(
+    pool: &SqlitePool,
+    org: OrgId,
+    id: PersonId,
+    hash: &str,
+) -> StoreResult<()> {
     let done = sqlx::query("UPDATE people SET password_hash = ? WHERE org_id = ? AND id = ?")
         .bind(hash)
         .bind(org.to_string())
@@ -56,7 +63,11 @@ pub async fn create_session(pool: &SqlitePool, s: &NewSession) -> StoreResult<()
     Ok(())
 }
 
-pub async fn session(pool: &SqlitePool, token_hash: &str, now: Timestamp) -> StoreResult<Option<SessionRecord>> {
+pub async fn session(
+    pool: &SqlitePool,
+    token_hash: &str,
+    now: Timestamp,
+) -> StoreResult<Option<SessionRecord>> {
     // A deactivated person's sessions stop working at once, even before they are deleted.
     let row = sqlx::query(
         "SELECT s.person_id, s.org_id, s.csrf_token, s.expires_at, p.role FROM sessions s \
@@ -90,14 +101,20 @@ pub async fn delete_session(pool: &SqlitePool, token_hash: &str) -> StoreResult<
     Ok(())
 }
 
-pub async fn delete_sessions_of(pool: &SqlitePool, org: OrgId, id: PersonId, keep: Option<&str>) -> StoreResult<u64> {
-    let done = sqlx::query("DELETE FROM sessions WHERE org_id = ? AND person_id = ? AND token_hash <> ?")
-        .bind(org.to_string())
-        .bind(id.to_string())
-        .bind(keep.unwrap_or(""))
-        .execute(pool)
-        .await
-        .map_err(db_err)?;
+pub async fn delete_sessions_of(
+    pool: &SqlitePool,
+    org: OrgId,
+    id: PersonId,
+    keep: Option<&str>,
+) -> StoreResult<u64> {
+    let done =
+        sqlx::query("DELETE FROM sessions WHERE org_id = ? AND person_id = ? AND token_hash <> ?")
+            .bind(org.to_string())
+            .bind(id.to_string())
+            .bind(keep.unwrap_or(""))
+            .execute(pool)
+            .await
+            .map_err(db_err)?;
     Ok(done.rows_affected())
 }
 
@@ -123,12 +140,18 @@ pub async fn create_invitation(pool: &SqlitePool, i: &NewInvitation) -> StoreRes
     Ok(())
 }
 
-pub async fn take_invitation(tx: &mut Transaction<'_, Sqlite>, token_hash: &str, now: Timestamp) -> StoreResult<Option<Invitation>> {
-    let row = sqlx::query("DELETE FROM invitations WHERE token_hash = ? RETURNING person_id, org_id, expires_at")
-        .bind(token_hash)
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(db_err)?;
+pub async fn take_invitation(
+    tx: &mut Transaction<'_, Sqlite>,
+    token_hash: &str,
+    now: Timestamp,
+) -> StoreResult<Option<Invitation>> {
+    let row = sqlx::query(
+        "DELETE FROM invitations WHERE token_hash = ? RETURNING person_id, org_id, expires_at",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db_err)?;
     let Some(row) = row else { return Ok(None) };
     let expires_at: i64 = get(&row, "expires_at")?;
     if expires_at <= millis(now) {

@@ -77,7 +77,11 @@ pub fn person_from_row(row: &SqliteRow) -> Result<Person, StoreError> {
 }
 
 pub fn languages_text(languages: &[askaround_core::language::Language]) -> String {
-    languages.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(";")
+    languages
+        .iter()
+        .map(|l| l.as_str())
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// Lower-cased name used for ordering and search, so "ana" sorts with "Ana".

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod codec;
+mod events;
 mod orgs;
 mod people;
 mod skills;
@@ -62,7 +63,10 @@ impl SqliteStore {
     }
 
     async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_err)
     }
 
     pub async fn close(&self) {
@@ -73,7 +77,10 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db_err)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
         Ok(())
     }
 
@@ -119,7 +126,12 @@ impl Store for SqliteStore {
         Ok(skill)
     }
 
-    async fn update_skill(&self, org: OrgId, id: SkillId, patch: &SkillPatch) -> StoreResult<Skill> {
+    async fn update_skill(
+        &self,
+        org: OrgId,
+        id: SkillId,
+        patch: &SkillPatch,
+    ) -> StoreResult<Skill> {
         let mut tx = self.write().await?;
         skills::update(&mut tx, org, id, patch).await?;
         let skill = skills::one(&mut *tx, org, id).await?;
@@ -234,7 +246,11 @@ impl Store for SqliteStore {
         accounts::create_session(&self.pool, session).await
     }
 
-    async fn session(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<SessionRecord>> {
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<SessionRecord>> {
         accounts::session(&self.pool, token_hash, now).await
     }
 
@@ -242,7 +258,12 @@ impl Store for SqliteStore {
         accounts::delete_session(&self.pool, token_hash).await
     }
 
-    async fn delete_sessions_of(&self, org: OrgId, id: PersonId, keep: Option<&str>) -> StoreResult<u64> {
+    async fn delete_sessions_of(
+        &self,
+        org: OrgId,
+        id: PersonId,
+        keep: Option<&str>,
+    ) -> StoreResult<u64> {
         accounts::delete_sessions_of(&self.pool, org, id, keep).await
     }
 
@@ -254,10 +275,25 @@ impl Store for SqliteStore {
         accounts::create_invitation(&self.pool, invitation).await
     }
 
-    async fn take_invitation(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<Invitation>> {
+    async fn take_invitation(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<Invitation>> {
         let mut tx = self.write().await?;
         let invitation = accounts::take_invitation(&mut tx, token_hash, now).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(invitation)
+    }
+
+    async fn append_events(&self, org: OrgId, new: &[NewEvent], now: Timestamp) -> StoreResult<Vec<EventRecord>> {
+        let mut tx = self.write().await?;
+        let records = events::append(&mut tx, org, new, now).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(records)
+    }
+
+    async fn events_after(&self, org: OrgId, person: PersonId, after: i64, limit: u32) -> StoreResult<Vec<EventRecord>> {
+        events::after(&self.pool, org, person, after, limit).await
     }
 }

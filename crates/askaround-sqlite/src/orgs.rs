@@ -9,7 +9,11 @@ use askaround_store::{NewOrg, StoreError, StoreResult};
 
 use crate::codec::{db_err, get, millis, timestamp, uuid};
 
-pub async fn create(tx: &mut Transaction<'_, Sqlite>, new: &NewOrg, now: Timestamp) -> StoreResult<Org> {
+pub async fn create(
+    tx: &mut Transaction<'_, Sqlite>,
+    new: &NewOrg,
+    now: Timestamp,
+) -> StoreResult<Org> {
     let id = OrgId::generate();
     let result = sqlx::query("INSERT INTO orgs (id, name, slug, created_at) VALUES (?, ?, ?, ?)")
         .bind(id.to_string())
@@ -66,11 +70,21 @@ async fn one<'e>(
 }
 
 pub async fn by_id(pool: &SqlitePool, id: OrgId) -> StoreResult<Org> {
-    one(pool, "SELECT id, name, slug, created_at FROM orgs WHERE id = ?", id.to_string()).await
+    one(
+        pool,
+        "SELECT id, name, slug, created_at FROM orgs WHERE id = ?",
+        id.to_string(),
+    )
+    .await
 }
 
 pub async fn by_slug(pool: &SqlitePool, slug: &str) -> StoreResult<Org> {
-    one(pool, "SELECT id, name, slug, created_at FROM orgs WHERE slug = ?", slug.to_owned()).await
+    one(
+        pool,
+        "SELECT id, name, slug, created_at FROM orgs WHERE slug = ?",
+        slug.to_owned(),
+    )
+    .await
 }
 
 pub async fn taxonomy_version(pool: &SqlitePool, org: OrgId) -> StoreResult<i64> {
@@ -82,7 +96,10 @@ pub async fn taxonomy_version(pool: &SqlitePool, org: OrgId) -> StoreResult<i64>
         .ok_or(StoreError::NotFound)
 }
 
-pub async fn bump_taxonomy_version(tx: &mut Transaction<'_, Sqlite>, org: OrgId) -> StoreResult<()> {
+pub async fn bump_taxonomy_version(
+    tx: &mut Transaction<'_, Sqlite>,
+    org: OrgId,
+) -> StoreResult<()> {
     sqlx::query("UPDATE orgs SET taxonomy_version = taxonomy_version + 1 WHERE id = ?")
         .bind(org.to_string())
         .execute(&mut **tx)

@@ -8,14 +8,24 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool, Transaction};
 use askaround_core::email::Email;
 use askaround_core::ids::{OrgId, PersonId, SkillId};
 use askaround_core::people_csv::{Columns, ImportRow};
-use askaround_core::person::{LearningGoal, Person, PersonFields, PersonPatch, PersonSkill, Profile};
+use askaround_core::person::{
+    LearningGoal, Person, PersonFields, PersonPatch, PersonSkill, Profile,
+};
 use askaround_core::skill::SkillLevel;
-use askaround_store::{ImportOutcome, PeopleCursor, PeoplePage, PeopleQuery, StoreError, StoreResult};
+use askaround_store::{
+    ImportOutcome, PeopleCursor, PeoplePage, PeopleQuery, StoreError, StoreResult,
+};
 
-use crate::codec::{PERSON_COLUMNS, corrupt, db_err, get, languages_text, millis, name_key, person_from_row, uuid};
+use crate::codec::{
+    PERSON_COLUMNS, corrupt, db_err, get, languages_text, millis, name_key, person_from_row, uuid,
+};
 
 fn email_taken(email: &Email) -> StoreError {
-    StoreError::conflict("email_taken", "email", format!("'{email}' is already used by another account"))
+    StoreError::conflict(
+        "email_taken",
+        "email",
+        format!("'{email}' is already used by another account"),
+    )
 }
 
 pub async fn insert(
@@ -58,7 +68,11 @@ pub async fn insert(
     }
 }
 
-pub async fn profile(conn: &mut SqliteConnection, org: OrgId, id: PersonId) -> StoreResult<Profile> {
+pub async fn profile(
+    conn: &mut SqliteConnection,
+    org: OrgId,
+    id: PersonId,
+) -> StoreResult<Profile> {
     let sql = format!("SELECT {PERSON_COLUMNS} FROM people WHERE org_id = ? AND id = ?");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(org.to_string())
@@ -73,7 +87,10 @@ pub async fn profile(conn: &mut SqliteConnection, org: OrgId, id: PersonId) -> S
 }
 
 /// Loads skills and goals for a page of people in two queries.
-async fn attach_skills(conn: &mut SqliteConnection, people: Vec<Person>) -> StoreResult<Vec<Profile>> {
+async fn attach_skills(
+    conn: &mut SqliteConnection,
+    people: Vec<Person>,
+) -> StoreResult<Vec<Profile>> {
     if people.is_empty() {
         return Ok(Vec::new());
     }
@@ -86,11 +103,14 @@ async fn attach_skills(conn: &mut SqliteConnection, people: Vec<Person>) -> Stor
     q.push(") ORDER BY CASE ps.level WHEN 'expert' THEN 0 WHEN 'intermediate' THEN 1 ELSE 2 END, s.name");
     for row in q.build().fetch_all(&mut *conn).await.map_err(db_err)? {
         let level: String = get(&row, "level")?;
-        skills.entry(get(&row, "person_id")?).or_default().push(PersonSkill {
-            skill_id: SkillId(uuid(&get::<String>(&row, "skill_id")?)?),
-            name: get(&row, "name")?,
-            level: level.parse().map_err(|e| corrupt("skill level", e))?,
-        });
+        skills
+            .entry(get(&row, "person_id")?)
+            .or_default()
+            .push(PersonSkill {
+                skill_id: SkillId(uuid(&get::<String>(&row, "skill_id")?)?),
+                name: get(&row, "name")?,
+                level: level.parse().map_err(|e| corrupt("skill level", e))?,
+            });
     }
     let mut q = QueryBuilder::<Sqlite>::new(
         "SELECT g.person_id, g.skill_id, s.name FROM learning_goals g JOIN skills s ON s.id = g.skill_id WHERE g.person_id IN (",
@@ -98,10 +118,13 @@ async fn attach_skills(conn: &mut SqliteConnection, people: Vec<Person>) -> Stor
     push_ids(&mut q, &people);
     q.push(") ORDER BY s.name");
     for row in q.build().fetch_all(&mut *conn).await.map_err(db_err)? {
-        goals.entry(get(&row, "person_id")?).or_default().push(LearningGoal {
-            skill_id: SkillId(uuid(&get::<String>(&row, "skill_id")?)?),
-            name: get(&row, "name")?,
-        });
+        goals
+            .entry(get(&row, "person_id")?)
+            .or_default()
+            .push(LearningGoal {
+                skill_id: SkillId(uuid(&get::<String>(&row, "skill_id")?)?),
+                name: get(&row, "name")?,
+            });
     }
     Ok(people
         .into_iter()
@@ -175,7 +198,12 @@ pub async fn update(
     Ok(())
 }
 
-async fn touch(tx: &mut Transaction<'_, Sqlite>, org: OrgId, id: PersonId, now: Timestamp) -> StoreResult<()> {
+async fn touch(
+    tx: &mut Transaction<'_, Sqlite>,
+    org: OrgId,
+    id: PersonId,
+    now: Timestamp,
+) -> StoreResult<()> {
     let done = sqlx::query("UPDATE people SET updated_at = ? WHERE org_id = ? AND id = ?")
         .bind(millis(now))
         .bind(org.to_string())
@@ -190,28 +218,46 @@ async fn touch(tx: &mut Transaction<'_, Sqlite>, org: OrgId, id: PersonId, now: 
 }
 
 /// Refuses skill ids of another organisation (they would otherwise be linkable by id).
-async fn check_skills_belong(tx: &mut Transaction<'_, Sqlite>, org: OrgId, ids: &[SkillId], field: &str) -> StoreResult<()> {
+async fn check_skills_belong(
+    tx: &mut Transaction<'_, Sqlite>,
+    org: OrgId,
+    ids: &[SkillId],
+    field: &str,
+) -> StoreResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
-    let mut q = QueryBuilder::<Sqlite>::new("SELECT COUNT(DISTINCT id) FROM skills WHERE org_id = ");
+    let mut q =
+        QueryBuilder::<Sqlite>::new("SELECT COUNT(DISTINCT id) FROM skills WHERE org_id = ");
     q.push_bind(org.to_string()).push(" AND id IN (");
     let mut list = q.separated(", ");
     for id in ids {
         list.push_bind(id.to_string());
     }
     q.push(")");
-    let found: i64 = q.build_query_scalar().fetch_one(&mut **tx).await.map_err(db_err)?;
+    let found: i64 = q
+        .build_query_scalar()
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db_err)?;
     let mut distinct = ids.to_vec();
     distinct.sort();
     distinct.dedup();
     if usize::try_from(found).ok() != Some(distinct.len()) {
-        return Err(StoreError::conflict("unknown_skill", field, "names a skill that does not exist in this organisation"));
+        return Err(StoreError::conflict(
+            "unknown_skill",
+            field,
+            "names a skill that does not exist in this organisation",
+        ));
     }
     Ok(())
 }
 
-async fn write_skills(tx: &mut Transaction<'_, Sqlite>, id: PersonId, skills: &[(SkillId, SkillLevel)]) -> StoreResult<()> {
+async fn write_skills(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: PersonId,
+    skills: &[(SkillId, SkillLevel)],
+) -> StoreResult<()> {
     sqlx::query("DELETE FROM person_skills WHERE person_id = ?")
         .bind(id.to_string())
         .execute(&mut **tx)
@@ -232,7 +278,11 @@ async fn write_skills(tx: &mut Transaction<'_, Sqlite>, id: PersonId, skills: &[
     Ok(())
 }
 
-async fn write_goals(tx: &mut Transaction<'_, Sqlite>, id: PersonId, goals: &[SkillId]) -> StoreResult<()> {
+async fn write_goals(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: PersonId,
+    goals: &[SkillId],
+) -> StoreResult<()> {
     sqlx::query("DELETE FROM learning_goals WHERE person_id = ?")
         .bind(id.to_string())
         .execute(&mut **tx)
@@ -274,18 +324,33 @@ pub async fn replace_goals(
     write_goals(tx, id, goals).await
 }
 
-pub async fn list(conn: &mut SqliteConnection, org: OrgId, query: &PeopleQuery) -> StoreResult<PeoplePage> {
+pub async fn list(
+    conn: &mut SqliteConnection,
+    org: OrgId,
+    query: &PeopleQuery,
+) -> StoreResult<PeoplePage> {
     let limit = query.limit.clamp(1, 200);
-    let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT {PERSON_COLUMNS}, name_key FROM people WHERE org_id = "));
+    let mut q = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT {PERSON_COLUMNS}, name_key FROM people WHERE org_id = "
+    ));
     q.push_bind(org.to_string());
     if !query.include_inactive {
         q.push(" AND active = 1");
     }
-    if let Some(text) = query.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(text) = query
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
-        q.push(" AND (name_key LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
+        q.push(" AND (name_key LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\'");
         for column in ["email", "lower(title)", "lower(team)", "lower(location)"] {
-            q.push(format!(" OR {column} LIKE ")).push_bind(pattern.clone()).push(" ESCAPE '\\'");
+            q.push(format!(" OR {column} LIKE "))
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\'");
         }
         q.push(")");
     }
@@ -301,11 +366,15 @@ pub async fn list(conn: &mut SqliteConnection, org: OrgId, query: &PeopleQuery) 
         q.push("))");
     }
     if let Some(after) = &query.after {
-        q.push(" AND (name_key > ").push_bind(after.name_key.clone());
+        q.push(" AND (name_key > ")
+            .push_bind(after.name_key.clone());
         q.push(" OR (name_key = ").push_bind(after.name_key.clone());
-        q.push(" AND id > ").push_bind(after.id.to_string()).push("))");
+        q.push(" AND id > ")
+            .push_bind(after.id.to_string())
+            .push("))");
     }
-    q.push(" ORDER BY name_key, id LIMIT ").push_bind(i64::from(limit) + 1);
+    q.push(" ORDER BY name_key, id LIMIT ")
+        .push_bind(i64::from(limit) + 1);
     let rows = q.build().fetch_all(&mut *conn).await.map_err(db_err)?;
     let has_more = rows.len() > limit as usize;
     let mut people = Vec::with_capacity(rows.len().min(limit as usize));
@@ -315,7 +384,10 @@ pub async fn list(conn: &mut SqliteConnection, org: OrgId, query: &PeopleQuery) 
         last_key = Some(get::<String>(row, "name_key")?);
     }
     let next = match (has_more, people.last(), last_key) {
-        (true, Some(last), Some(name_key)) => Some(PeopleCursor { name_key, id: last.id }),
+        (true, Some(last), Some(name_key)) => Some(PeopleCursor {
+            name_key,
+            id: last.id,
+        }),
         _ => None,
     };
     Ok(PeoplePage {
@@ -325,7 +397,9 @@ pub async fn list(conn: &mut SqliteConnection, org: OrgId, query: &PeopleQuery) 
 }
 
 fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 pub async fn count(pool: &SqlitePool, org: OrgId) -> StoreResult<u64> {
@@ -337,7 +411,11 @@ pub async fn count(pool: &SqlitePool, org: OrgId) -> StoreResult<u64> {
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-pub async fn emails_in_other_orgs(pool: &SqlitePool, org: OrgId, emails: &[Email]) -> StoreResult<Vec<Email>> {
+pub async fn emails_in_other_orgs(
+    pool: &SqlitePool,
+    org: OrgId,
+    emails: &[Email],
+) -> StoreResult<Vec<Email>> {
     let mut taken = Vec::new();
     // Chunks keep each statement under SQLite's bound-parameter limit.
     for chunk in emails.chunks(500) {
@@ -348,7 +426,11 @@ pub async fn emails_in_other_orgs(pool: &SqlitePool, org: OrgId, emails: &[Email
             list.push_bind(e.as_str().to_owned());
         }
         q.push(")");
-        let found: Vec<String> = q.build_query_scalar().fetch_all(pool).await.map_err(db_err)?;
+        let found: Vec<String> = q
+            .build_query_scalar()
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
         for email in found {
             taken.push(Email::parse(&email).map_err(|e| corrupt("email", e))?);
         }
@@ -365,17 +447,20 @@ pub async fn import(
 ) -> StoreResult<ImportOutcome> {
     let mut outcome = ImportOutcome::default();
     for row in rows {
-        let existing: Option<(String, String)> = sqlx::query_as("SELECT id, org_id FROM people WHERE email = ?")
-            .bind(row.fields.email.as_str())
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(db_err)?;
+        let existing: Option<(String, String)> =
+            sqlx::query_as("SELECT id, org_id FROM people WHERE email = ?")
+                .bind(row.fields.email.as_str())
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(db_err)?;
         let id = match existing {
             None => {
                 outcome.created += 1;
                 insert(tx, org, &row.fields, None, now).await?
             }
-            Some((_, other_org)) if other_org != org.to_string() => return Err(email_taken(&row.fields.email)),
+            Some((_, other_org)) if other_org != org.to_string() => {
+                return Err(email_taken(&row.fields.email));
+            }
             Some((id, _)) => {
                 outcome.updated += 1;
                 let id = PersonId(uuid(&id)?);

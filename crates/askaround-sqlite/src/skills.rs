@@ -12,7 +12,11 @@ use askaround_store::{NewSkill, SkillPatch, StoreError, StoreResult};
 use crate::codec::{db_err, get, uuid};
 use crate::orgs::bump_taxonomy_version;
 
-pub async fn seed(tx: &mut Transaction<'_, Sqlite>, org: OrgId, seed: &[SeedSkill]) -> StoreResult<usize> {
+pub async fn seed(
+    tx: &mut Transaction<'_, Sqlite>,
+    org: OrgId,
+    seed: &[SeedSkill],
+) -> StoreResult<usize> {
     let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM skills WHERE org_id = ?")
         .bind(org.to_string())
         .fetch_one(&mut **tx)
@@ -31,7 +35,9 @@ pub async fn seed(tx: &mut Transaction<'_, Sqlite>, org: OrgId, seed: &[SeedSkil
         let id = SkillId::generate().to_string();
         let parent = skill.parent.as_deref().and_then(|p| ids.get(p)).cloned();
         ids.insert(&skill.name, id.clone());
-        for (text, alias) in std::iter::once((&skill.name, None)).chain(skill.aliases.iter().map(|a| (a, Some(a.as_str())))) {
+        for (text, alias) in std::iter::once((&skill.name, None))
+            .chain(skill.aliases.iter().map(|a| (a, Some(a.as_str()))))
+        {
             let key = matching_key(text);
             if claimed.insert(key.clone()) {
                 keys.push((key, id.clone(), alias));
@@ -41,7 +47,9 @@ pub async fn seed(tx: &mut Transaction<'_, Sqlite>, org: OrgId, seed: &[SeedSkil
     }
     // Multi-row inserts: one statement per few hundred rows instead of one per row.
     for chunk in skills.chunks(400) {
-        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO skills (id, org_id, name, parent_id, popularity) ");
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO skills (id, org_id, name, parent_id, popularity) ",
+        );
         q.push_values(chunk, |mut row, (id, name, parent, popularity)| {
             row.push_bind(id.clone())
                 .push_bind(org.to_string())
@@ -52,7 +60,8 @@ pub async fn seed(tx: &mut Transaction<'_, Sqlite>, org: OrgId, seed: &[SeedSkil
         q.build().execute(&mut **tx).await.map_err(db_err)?;
     }
     for chunk in keys.chunks(500) {
-        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO skill_keys (org_id, key, skill_id, alias) ");
+        let mut q =
+            QueryBuilder::<Sqlite>::new("INSERT INTO skill_keys (org_id, key, skill_id, alias) ");
         q.push_values(chunk, |mut row, (key, id, alias)| {
             row.push_bind(org.to_string())
                 .push_bind(key.clone())
@@ -73,13 +82,14 @@ async fn insert_key(
     alias: Option<&str>,
 ) -> StoreResult<()> {
     let key = matching_key(text);
-    let result = sqlx::query("INSERT INTO skill_keys (org_id, key, skill_id, alias) VALUES (?, ?, ?, ?)")
-        .bind(org.to_string())
-        .bind(&key)
-        .bind(skill.to_string())
-        .bind(alias)
-        .execute(&mut **tx)
-        .await;
+    let result =
+        sqlx::query("INSERT INTO skill_keys (org_id, key, skill_id, alias) VALUES (?, ?, ?, ?)")
+            .bind(org.to_string())
+            .bind(&key)
+            .bind(skill.to_string())
+            .bind(alias)
+            .execute(&mut **tx)
+            .await;
     match result {
         Ok(_) => Ok(()),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
@@ -95,7 +105,10 @@ async fn insert_key(
             Err(StoreError::conflict(
                 "skill_exists",
                 field,
-                format!("'{text}' already names the skill '{}'", owner.unwrap_or_default()),
+                format!(
+                    "'{text}' already names the skill '{}'",
+                    owner.unwrap_or_default()
+                ),
             ))
         }
         Err(e) => Err(db_err(e)),
@@ -117,7 +130,10 @@ pub async fn all(pool: &SqlitePool, org: OrgId) -> StoreResult<Vec<Skill>> {
     .map_err(db_err)?;
     let mut aliases: HashMap<String, Vec<String>> = HashMap::new();
     for row in &alias_rows {
-        aliases.entry(get(row, "skill_id")?).or_default().push(get(row, "alias")?);
+        aliases
+            .entry(get(row, "skill_id")?)
+            .or_default()
+            .push(get(row, "alias")?);
     }
     rows.iter()
         .map(|row| {
@@ -164,7 +180,12 @@ where
 /// aliases, so only `\"` and `\\` escapes can occur.
 fn parse_json_strings(json: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut chars = json.trim().trim_start_matches('[').trim_end_matches(']').chars().peekable();
+    let mut chars = json
+        .trim()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .chars()
+        .peekable();
     while let Some(c) = chars.next() {
         if c != '"' {
             continue;
@@ -190,15 +211,25 @@ fn parse_json_strings(json: &str) -> Vec<String> {
     out
 }
 
-async fn check_parent(tx: &mut Transaction<'_, Sqlite>, org: OrgId, id: Option<SkillId>, parent: SkillId) -> StoreResult<()> {
-    let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM skills WHERE org_id = ? AND id = ?")
-        .bind(org.to_string())
-        .bind(parent.to_string())
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(db_err)?;
+async fn check_parent(
+    tx: &mut Transaction<'_, Sqlite>,
+    org: OrgId,
+    id: Option<SkillId>,
+    parent: SkillId,
+) -> StoreResult<()> {
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM skills WHERE org_id = ? AND id = ?")
+            .bind(org.to_string())
+            .bind(parent.to_string())
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(db_err)?;
     if exists.is_none() {
-        return Err(StoreError::conflict("unknown_parent", "parent_id", "no such skill in this organisation"));
+        return Err(StoreError::conflict(
+            "unknown_parent",
+            "parent_id",
+            "no such skill in this organisation",
+        ));
     }
     if let Some(id) = id {
         // Walking up from the new parent must never reach the skill itself.
@@ -222,19 +253,25 @@ async fn check_parent(tx: &mut Transaction<'_, Sqlite>, org: OrgId, id: Option<S
     Ok(())
 }
 
-pub async fn create(tx: &mut Transaction<'_, Sqlite>, org: OrgId, new: &NewSkill) -> StoreResult<SkillId> {
+pub async fn create(
+    tx: &mut Transaction<'_, Sqlite>,
+    org: OrgId,
+    new: &NewSkill,
+) -> StoreResult<SkillId> {
     if let Some(parent) = new.parent_id {
         check_parent(tx, org, None, parent).await?;
     }
     let id = SkillId::generate();
-    sqlx::query("INSERT INTO skills (id, org_id, name, parent_id, popularity) VALUES (?, ?, ?, ?, 0)")
-        .bind(id.to_string())
-        .bind(org.to_string())
-        .bind(&new.name)
-        .bind(new.parent_id.map(|p| p.to_string()))
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
+    sqlx::query(
+        "INSERT INTO skills (id, org_id, name, parent_id, popularity) VALUES (?, ?, ?, ?, 0)",
+    )
+    .bind(id.to_string())
+    .bind(org.to_string())
+    .bind(&new.name)
+    .bind(new.parent_id.map(|p| p.to_string()))
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
     insert_key(tx, org, id, &new.name, None).await?;
     for alias in &new.aliases {
         insert_key(tx, org, id, alias, Some(alias)).await?;
@@ -243,7 +280,12 @@ pub async fn create(tx: &mut Transaction<'_, Sqlite>, org: OrgId, new: &NewSkill
     Ok(id)
 }
 
-pub async fn update(tx: &mut Transaction<'_, Sqlite>, org: OrgId, id: SkillId, patch: &SkillPatch) -> StoreResult<()> {
+pub async fn update(
+    tx: &mut Transaction<'_, Sqlite>,
+    org: OrgId,
+    id: SkillId,
+    patch: &SkillPatch,
+) -> StoreResult<()> {
     let current = one(&mut **tx, org, id).await?;
     if let Some(parent) = patch.parent_id {
         if let Some(parent) = parent {
@@ -268,22 +310,25 @@ pub async fn update(tx: &mut Transaction<'_, Sqlite>, org: OrgId, id: SkillId, p
     if let Some(name) = &patch.name {
         let (old_key, new_key) = (matching_key(&current.name), matching_key(name));
         // The old name stays as an alias, so what people typed before still resolves.
-        sqlx::query("UPDATE skill_keys SET alias = ? WHERE org_id = ? AND key = ? AND skill_id = ?")
-            .bind(&current.name)
-            .bind(org.to_string())
-            .bind(&old_key)
-            .bind(id.to_string())
-            .execute(&mut **tx)
-            .await
-            .map_err(db_err)?;
-        let owns_new_key: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM skill_keys WHERE org_id = ? AND key = ? AND skill_id = ?")
-                .bind(org.to_string())
-                .bind(&new_key)
-                .bind(id.to_string())
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(db_err)?;
+        sqlx::query(
+            "UPDATE skill_keys SET alias = ? WHERE org_id = ? AND key = ? AND skill_id = ?",
+        )
+        .bind(&current.name)
+        .bind(org.to_string())
+        .bind(&old_key)
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+        let owns_new_key: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM skill_keys WHERE org_id = ? AND key = ? AND skill_id = ?",
+        )
+        .bind(org.to_string())
+        .bind(&new_key)
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db_err)?;
         if owns_new_key.is_some() {
             // A new spelling of the same key, or an alias promoted to the name.
             sqlx::query("UPDATE skill_keys SET alias = NULL WHERE org_id = ? AND key = ?")
@@ -308,9 +353,18 @@ pub async fn update(tx: &mut Transaction<'_, Sqlite>, org: OrgId, id: SkillId, p
     bump_taxonomy_version(tx, org).await
 }
 
-pub async fn merge(tx: &mut Transaction<'_, Sqlite>, org: OrgId, from: SkillId, into: SkillId) -> StoreResult<()> {
+pub async fn merge(
+    tx: &mut Transaction<'_, Sqlite>,
+    org: OrgId,
+    from: SkillId,
+    into: SkillId,
+) -> StoreResult<()> {
     if from == into {
-        return Err(StoreError::conflict("same_skill", "into", "a skill cannot be merged into itself"));
+        return Err(StoreError::conflict(
+            "same_skill",
+            "into",
+            "a skill cannot be merged into itself",
+        ));
     }
     let source = one(&mut **tx, org, from).await?;
     one(&mut **tx, org, into).await?;
@@ -330,7 +384,12 @@ pub async fn merge(tx: &mut Transaction<'_, Sqlite>, org: OrgId, from: SkillId, 
         "UPDATE skill_keys SET skill_id = ?2, alias = COALESCE(alias, (SELECT name FROM skills WHERE id = ?1)) WHERE skill_id = ?1",
     ];
     for sql in statements {
-        sqlx::query(sql).bind(&f).bind(&i).execute(&mut **tx).await.map_err(db_err)?;
+        sqlx::query(sql)
+            .bind(&f)
+            .bind(&i)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
     }
     // Its holders and learners were copied above; the cascade removes the old rows.
     sqlx::query("DELETE FROM skills WHERE id = ?")
@@ -353,7 +412,10 @@ mod tests {
 
     #[test]
     fn reads_json_string_arrays() {
-        assert_eq!(parse_json_strings(r#"["a","b \"q\"","c\\d"]"#), ["a", "b \"q\"", "c\\d"]);
+        assert_eq!(
+            parse_json_strings(r#"["a","b \"q\"","c\\d"]"#),
+            ["a", "b \"q\"", "c\\d"]
+        );
         assert!(parse_json_strings("[]").is_empty());
     }
 }

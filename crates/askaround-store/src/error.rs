@@ -13,7 +13,10 @@ pub enum StoreError {
     /// A uniqueness or consistency rule refused the write; `code` is stable (`email_taken`,
     /// `skill_exists`, ...) and `error` names the field.
     #[error("{code}: {error}")]
-    Conflict { code: &'static str, error: FieldError },
+    Conflict {
+        code: &'static str,
+        error: FieldError,
+    },
     #[error("storage failure: {0}")]
     Backend(Box<dyn std::error::Error + Send + Sync>),
 }

@@ -41,7 +41,8 @@ pub trait Store: Send + Sync + 'static {
     async fn skills(&self, org: OrgId) -> StoreResult<Vec<Skill>>;
     async fn create_skill(&self, org: OrgId, new: &NewSkill) -> StoreResult<Skill>;
     /// Renames keep the old name as an alias, so what people typed before still resolves.
-    async fn update_skill(&self, org: OrgId, id: SkillId, patch: &SkillPatch) -> StoreResult<Skill>;
+    async fn update_skill(&self, org: OrgId, id: SkillId, patch: &SkillPatch)
+    -> StoreResult<Skill>;
     /// Folds `from` into `into`: holders, learners, aliases and children move; `from` is deleted.
     async fn merge_skills(&self, org: OrgId, from: SkillId, into: SkillId) -> StoreResult<Skill>;
 
@@ -95,12 +96,39 @@ pub trait Store: Send + Sync + 'static {
     async fn set_password_hash(&self, org: OrgId, id: PersonId, hash: &str) -> StoreResult<()>;
     async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
     /// The live session for this token hash, or `None` if unknown or expired at `now`.
-    async fn session(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<SessionRecord>>;
+    async fn session(&self, token_hash: &str, now: Timestamp)
+    -> StoreResult<Option<SessionRecord>>;
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
     /// Signs a person out everywhere (password change, deactivation), except `keep`.
-    async fn delete_sessions_of(&self, org: OrgId, id: PersonId, keep: Option<&str>) -> StoreResult<u64>;
+    async fn delete_sessions_of(
+        &self,
+        org: OrgId,
+        id: PersonId,
+        keep: Option<&str>,
+    ) -> StoreResult<u64>;
     async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64>;
     async fn create_invitation(&self, invitation: &NewInvitation) -> StoreResult<()>;
     /// Consumes the invitation (one use) if it is still valid at `now`.
-    async fn take_invitation(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<Invitation>>;
+    async fn take_invitation(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<Invitation>>;
+
+    // ---- live events ----
+    /// Appends events (in one transaction) and returns them with their ids.
+    async fn append_events(
+        &self,
+        org: OrgId,
+        events: &[NewEvent],
+        now: Timestamp,
+    ) -> StoreResult<Vec<EventRecord>>;
+    /// A person's events with an id above `after`, oldest first, at most `limit`.
+    async fn events_after(
+        &self,
+        org: OrgId,
+        person: PersonId,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<EventRecord>>;
 }

@@ -102,3 +102,24 @@ pub struct Invitation {
     pub person_id: PersonId,
     pub org_id: OrgId,
 }
+
+/// A live event to deliver to one person (and keep for replay).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    pub person_id: PersonId,
+    /// `offer.received`, `ask.matched`, `message.created`, ...
+    pub kind: String,
+    /// The event's JSON payload, already serialised.
+    pub data: String,
+}
+
+/// A stored event. `id` only ever increases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRecord {
+    pub id: i64,
+    pub org_id: OrgId,
+    pub person_id: PersonId,
+    pub kind: String,
+    pub data: String,
+    pub at: Timestamp,
+}

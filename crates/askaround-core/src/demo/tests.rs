@@ -33,7 +33,13 @@ fn same_options_give_the_same_organisation() {
     let b = generate(&t, &DemoOptions::default());
     assert_eq!(a, b);
     assert_eq!(a.len(), DEFAULT_PEOPLE);
-    let c = generate(&t, &DemoOptions { seed: 7, ..DemoOptions::default() });
+    let c = generate(
+        &t,
+        &DemoOptions {
+            seed: 7,
+            ..DemoOptions::default()
+        },
+    );
     assert_ne!(a, c);
 }
 
@@ -48,10 +54,19 @@ fn the_demo_admin_and_member_are_first() {
 
 #[test]
 fn emails_are_unique_and_people_spread_over_teams_offices_and_zones() {
-    let rows = generate(&seeded_taxonomy(), &DemoOptions { people: 2000, seed: 1 });
+    let rows = generate(
+        &seeded_taxonomy(),
+        &DemoOptions {
+            people: 2000,
+            seed: 1,
+        },
+    );
     let emails: HashSet<&str> = rows.iter().map(|r| r.fields.email.as_str()).collect();
     assert_eq!(emails.len(), rows.len());
-    let teams: HashSet<&str> = rows.iter().filter_map(|r| r.fields.team.as_deref()).collect();
+    let teams: HashSet<&str> = rows
+        .iter()
+        .filter_map(|r| r.fields.team.as_deref())
+        .collect();
     let zones: HashSet<&str> = rows.iter().map(|r| r.fields.timezone.as_str()).collect();
     assert_eq!(teams.len(), TEAMS.len());
     assert!(zones.len() >= 12, "{zones:?}");
@@ -59,7 +74,13 @@ fn emails_are_unique_and_people_spread_over_teams_offices_and_zones() {
 
 #[test]
 fn skills_are_heavy_tailed_a_few_common_most_rare() {
-    let rows = generate(&seeded_taxonomy(), &DemoOptions { people: 5000, seed: 3 });
+    let rows = generate(
+        &seeded_taxonomy(),
+        &DemoOptions {
+            people: 5000,
+            seed: 3,
+        },
+    );
     let mut counts: HashMap<SkillId, usize> = HashMap::new();
     for r in &rows {
         for (s, _) in &r.skills {
@@ -73,7 +94,11 @@ fn skills_are_heavy_tailed_a_few_common_most_rare() {
     let rare = freq.iter().filter(|c| **c <= 3).count();
     // The ten most common skills carry a large share; most distinct skills are held by very few.
     assert!(top10 * 4 > total, "top 10 hold {top10} of {total}");
-    assert!(rare * 2 > freq.len(), "{rare} rare of {} distinct", freq.len());
+    assert!(
+        rare * 2 > freq.len(),
+        "{rare} rare of {} distinct",
+        freq.len()
+    );
     assert!(freq.len() > 500, "only {} distinct skills", freq.len());
 }
 
@@ -82,7 +107,11 @@ fn every_team_skill_name_exists_in_the_seed() {
     let t = seeded_taxonomy();
     for team in TEAMS {
         for name in team.skills {
-            assert!(t.resolve(name).is_some(), "team {} names unknown skill {name}", team.name);
+            assert!(
+                t.resolve(name).is_some(),
+                "team {} names unknown skill {name}",
+                team.name
+            );
         }
     }
 }

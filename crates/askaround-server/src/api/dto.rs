@@ -9,7 +9,8 @@ use askaround_core::hours::WorkingHours;
 use askaround_core::ids::{PersonId, SkillId};
 use askaround_core::language::{self, Language};
 use askaround_core::person::{
-    DEFAULT_WEEKLY_BUDGET, PersonFields, PersonPatch, Profile, Role, check_password, fields, parse_weekly_budget,
+    DEFAULT_WEEKLY_BUDGET, PersonFields, PersonPatch, Profile, Role, check_password, fields,
+    parse_weekly_budget,
 };
 use askaround_core::skill::{Skill, SkillLevel};
 use askaround_core::taxonomy::Taxonomy;
@@ -96,7 +97,8 @@ fn optional_text(
 pub fn parse_languages(raw: &[String]) -> Result<Vec<Language>, FieldError> {
     let mut out: Vec<Language> = Vec::new();
     for (i, tag) in raw.iter().enumerate() {
-        let lang = Language::parse(tag).map_err(|e| FieldError::new(format!("languages.{i}"), e.message))?;
+        let lang = Language::parse(tag)
+            .map_err(|e| FieldError::new(format!("languages.{i}"), e.message))?;
         if !out.contains(&lang) {
             out.push(lang);
         }
@@ -107,15 +109,29 @@ pub fn parse_languages(raw: &[String]) -> Result<Vec<Language>, FieldError> {
 impl ProfilePatchRequest {
     pub fn validate(&self, errs: &mut FieldErrors) -> PersonPatch {
         PersonPatch {
-            name: self.name.as_deref().and_then(|n| errs.check(fields::name(n))),
+            name: self
+                .name
+                .as_deref()
+                .and_then(|n| errs.check(fields::name(n))),
             title: optional_text(errs, &self.title, fields::title),
             team: optional_text(errs, &self.team, fields::team),
             location: optional_text(errs, &self.location, fields::location),
-            timezone: self.timezone.as_deref().and_then(|t| errs.check(TimeZoneName::parse(t))),
-            working_hours: self.working_hours.as_deref().and_then(|h| errs.check(WorkingHours::parse(h))),
-            languages: self.languages.as_deref().and_then(|l| errs.check(parse_languages(l))),
+            timezone: self
+                .timezone
+                .as_deref()
+                .and_then(|t| errs.check(TimeZoneName::parse(t))),
+            working_hours: self
+                .working_hours
+                .as_deref()
+                .and_then(|h| errs.check(WorkingHours::parse(h))),
+            languages: self
+                .languages
+                .as_deref()
+                .and_then(|l| errs.check(parse_languages(l))),
             bio: optional_text(errs, &self.bio, fields::bio),
-            weekly_budget: self.weekly_budget.and_then(|b| errs.check(parse_weekly_budget(b))),
+            weekly_budget: self
+                .weekly_budget
+                .and_then(|b| errs.check(parse_weekly_budget(b))),
             role: None,
             active: None,
         }
@@ -156,15 +172,23 @@ pub struct GoalsRequest {
 
 pub const MAX_SKILLS_PER_PERSON: usize = 100;
 
-pub fn resolve_skills(taxonomy: &Taxonomy, input: &[SkillLevelInput]) -> Result<Vec<(SkillId, SkillLevel)>, FieldErrors> {
+pub fn resolve_skills(
+    taxonomy: &Taxonomy,
+    input: &[SkillLevelInput],
+) -> Result<Vec<(SkillId, SkillLevel)>, FieldErrors> {
     let mut errs = FieldErrors::new();
     if input.len() > MAX_SKILLS_PER_PERSON {
-        errs.push(FieldError::new("skills", format!("at most {MAX_SKILLS_PER_PERSON} skills")));
+        errs.push(FieldError::new(
+            "skills",
+            format!("at most {MAX_SKILLS_PER_PERSON} skills"),
+        ));
     }
     let mut out: Vec<(SkillId, SkillLevel)> = Vec::new();
     for (i, item) in input.iter().enumerate() {
         let level = item.level.unwrap_or(SkillLevel::Intermediate);
-        if let Some(skill) = errs.check(taxonomy.resolve_or_explain(&format!("skills.{i}.skill"), &item.skill)) {
+        if let Some(skill) =
+            errs.check(taxonomy.resolve_or_explain(&format!("skills.{i}.skill"), &item.skill))
+        {
             match out.iter_mut().find(|(s, _)| *s == skill.id) {
                 Some(existing) => existing.1 = existing.1.max(level),
                 None => out.push((skill.id, level)),
@@ -177,7 +201,10 @@ pub fn resolve_skills(taxonomy: &Taxonomy, input: &[SkillLevelInput]) -> Result<
 pub fn resolve_goals(taxonomy: &Taxonomy, input: &[String]) -> Result<Vec<SkillId>, FieldErrors> {
     let mut errs = FieldErrors::new();
     if input.len() > MAX_SKILLS_PER_PERSON {
-        errs.push(FieldError::new("goals", format!("at most {MAX_SKILLS_PER_PERSON} goals")));
+        errs.push(FieldError::new(
+            "goals",
+            format!("at most {MAX_SKILLS_PER_PERSON} goals"),
+        ));
     }
     let mut out = Vec::new();
     for (i, name) in input.iter().enumerate() {
@@ -225,13 +252,23 @@ pub struct NewPersonInput {
 }
 
 impl NewPersonRequest {
-    pub fn validate(&self, taxonomy: &Taxonomy, default_tz: &TimeZoneName) -> Result<NewPersonInput, FieldErrors> {
+    pub fn validate(
+        &self,
+        taxonomy: &Taxonomy,
+        default_tz: &TimeZoneName,
+    ) -> Result<NewPersonInput, FieldErrors> {
         let mut errs = FieldErrors::new();
         let email = errs.check(Email::parse(&self.email));
         let name = errs.check(fields::name(&self.name));
-        let title = errs.check(fields::title(self.title.as_deref().unwrap_or(""))).flatten();
-        let team = errs.check(fields::team(self.team.as_deref().unwrap_or(""))).flatten();
-        let location = errs.check(fields::location(self.location.as_deref().unwrap_or(""))).flatten();
+        let title = errs
+            .check(fields::title(self.title.as_deref().unwrap_or("")))
+            .flatten();
+        let team = errs
+            .check(fields::team(self.team.as_deref().unwrap_or("")))
+            .flatten();
+        let location = errs
+            .check(fields::location(self.location.as_deref().unwrap_or("")))
+            .flatten();
         let timezone = match self.timezone.as_deref() {
             Some(t) => errs.check(TimeZoneName::parse(t)),
             None => Some(default_tz.clone()),
@@ -240,12 +277,19 @@ impl NewPersonRequest {
             Some(h) => errs.check(WorkingHours::parse(h)),
             None => Some(WorkingHours::office()),
         };
-        let mut languages = errs.check(parse_languages(self.languages.as_deref().unwrap_or(&[]))).unwrap_or_default();
+        let mut languages = errs
+            .check(parse_languages(self.languages.as_deref().unwrap_or(&[])))
+            .unwrap_or_default();
         if languages.is_empty() {
             languages = language::parse_list("en").unwrap_or_default();
         }
-        let bio = errs.check(fields::bio(self.bio.as_deref().unwrap_or(""))).flatten();
-        let weekly_budget = errs.check(parse_weekly_budget(self.weekly_budget.unwrap_or(i64::from(DEFAULT_WEEKLY_BUDGET))));
+        let bio = errs
+            .check(fields::bio(self.bio.as_deref().unwrap_or("")))
+            .flatten();
+        let weekly_budget = errs.check(parse_weekly_budget(
+            self.weekly_budget
+                .unwrap_or(i64::from(DEFAULT_WEEKLY_BUDGET)),
+        ));
         if let Some(p) = &self.password {
             errs.check(check_password(p));
         }
@@ -266,7 +310,9 @@ impl NewPersonRequest {
             None => Vec::new(),
         };
         match (email, name, timezone, working_hours, weekly_budget) {
-            (Some(email), Some(name), Some(timezone), Some(working_hours), Some(weekly_budget)) if errs.is_empty() => {
+            (Some(email), Some(name), Some(timezone), Some(working_hours), Some(weekly_budget))
+                if errs.is_empty() =>
+            {
                 Ok(NewPersonInput {
                     fields: PersonFields {
                         email,
@@ -353,7 +399,10 @@ impl SkillView {
         Self {
             id: skill.id,
             name: skill.name.clone(),
-            parent: skill.parent_id.and_then(|p| taxonomy.get(p)).map(SkillRef::of),
+            parent: skill
+                .parent_id
+                .and_then(|p| taxonomy.get(p))
+                .map(SkillRef::of),
             aliases: skill.aliases.clone(),
             popularity: skill.popularity,
         }

@@ -39,7 +39,10 @@ pub async fn import(
     Query(params): Query<ImportParams>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let taxonomy = state.taxonomies.get(state.store.as_ref(), caller.org_id).await?;
+    let taxonomy = state
+        .taxonomies
+        .get(state.store.as_ref(), caller.org_id)
+        .await?;
     let admin = state.store.person(caller.org_id, caller.person_id).await?;
     let defaults = ImportDefaults {
         timezone: admin.person.timezone,
@@ -48,7 +51,16 @@ pub async fn import(
         skip_invalid: params.skip_invalid.unwrap_or(false),
         dry_run: params.dry_run.unwrap_or(false),
     };
-    let result = run(state.store.as_ref(), caller.org_id, &taxonomy, &defaults, body.as_ref(), options, |_| {}).await?;
+    let result = run(
+        state.store.as_ref(),
+        caller.org_id,
+        &taxonomy,
+        &defaults,
+        body.as_ref(),
+        options,
+        |_| {},
+    )
+    .await?;
     let lines = |problems: Vec<crate::people_import::LineProblems>| -> Vec<ImportProblemLine> {
         problems
             .into_iter()
@@ -61,11 +73,17 @@ pub async fn import(
     Ok(match result {
         ImportResult::Refused { rows, problems } => {
             let bad = problems.len();
-            let first = problems.first().and_then(|p| p.problems.first()).cloned().unwrap_or_default();
+            let first = problems
+                .first()
+                .and_then(|p| p.problems.first())
+                .cloned()
+                .unwrap_or_default();
             let body = ImportRefused {
                 error: ErrorDetail {
                     code: "invalid_rows".to_owned(),
-                    message: format!("{bad} of {rows} rows have problems, so nothing was imported; first: {first}"),
+                    message: format!(
+                        "{bad} of {rows} rows have problems, so nothing was imported; first: {first}"
+                    ),
                     field: None,
                     fields: Vec::new(),
                 },

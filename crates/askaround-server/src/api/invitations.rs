@@ -37,7 +37,11 @@ pub async fn accept(
         csrf_token: csrf,
     })
     .into_response();
-    let cookie = set_cookie(&session, state.config.session_ttl.as_secs(), secure(&state, &headers));
+    let cookie = set_cookie(
+        &session,
+        state.config.session_ttl.as_secs(),
+        secure(&state, &headers),
+    );
     attach_cookie(&mut response, &cookie);
     Ok(response)
 }

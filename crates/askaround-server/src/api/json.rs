@@ -2,8 +2,8 @@
 //! 400 with `field: "weekly_budget"`, not a generic parse failure.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
 use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, Request};
 use axum::http::header;
 use serde::de::DeserializeOwned;
 
@@ -24,7 +24,12 @@ where
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ct| {
-                let mime = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+                let mime = ct
+                    .split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase();
                 mime == "application/json" || mime.ends_with("+json")
             });
         if !is_json {

@@ -8,7 +8,10 @@ use jiff::Timestamp;
 use askaround_core::FieldErrors;
 use askaround_core::person::check_password;
 
-use super::dto::{GoalsRequest, MeResponse, PasswordChangeRequest, ProfilePatchRequest, SkillsRequest, resolve_goals, resolve_skills};
+use super::dto::{
+    GoalsRequest, MeResponse, PasswordChangeRequest, ProfilePatchRequest, SkillsRequest,
+    resolve_goals, resolve_skills,
+};
 use super::json::ApiJson;
 use crate::auth::{Caller, password};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -60,7 +63,10 @@ pub async fn put_skills(
     caller: Caller,
     ApiJson(body): ApiJson<SkillsRequest>,
 ) -> ApiResult<Json<MeResponse>> {
-    let taxonomy = state.taxonomies.get(state.store.as_ref(), caller.org_id).await?;
+    let taxonomy = state
+        .taxonomies
+        .get(state.store.as_ref(), caller.org_id)
+        .await?;
     let skills = resolve_skills(&taxonomy, &body.skills)?;
     let profile = state
         .store
@@ -82,7 +88,10 @@ pub async fn put_goals(
     caller: Caller,
     ApiJson(body): ApiJson<GoalsRequest>,
 ) -> ApiResult<Json<MeResponse>> {
-    let taxonomy = state.taxonomies.get(state.store.as_ref(), caller.org_id).await?;
+    let taxonomy = state
+        .taxonomies
+        .get(state.store.as_ref(), caller.org_id)
+        .await?;
     let goals = resolve_goals(&taxonomy, &body.goals)?;
     let profile = state
         .store
@@ -109,16 +118,27 @@ pub async fn put_password(
 }
 
 /// Shared with the web form.
-pub async fn change_password(state: &AppState, caller: &Caller, current: &str, new: &str) -> ApiResult<()> {
+pub async fn change_password(
+    state: &AppState,
+    caller: &Caller,
+    current: &str,
+    new: &str,
+) -> ApiResult<()> {
     check_password(new).map_err(|e| ApiError::invalid("new_password", e.message))?;
     let profile = state.store.person(caller.org_id, caller.person_id).await?;
     let credentials = state.store.credentials(&profile.person.email).await?;
     let stored = credentials.and_then(|c| c.password_hash);
     if !password::verify(current.to_owned(), stored).await? {
-        return Err(ApiError::invalid("current_password", "is not your current password"));
+        return Err(ApiError::invalid(
+            "current_password",
+            "is not your current password",
+        ));
     }
     let hash = password::hash(new.to_owned()).await?;
-    state.store.set_password_hash(caller.org_id, caller.person_id, &hash).await?;
+    state
+        .store
+        .set_password_hash(caller.org_id, caller.person_id, &hash)
+        .await?;
     state
         .store
         .delete_sessions_of(caller.org_id, caller.person_id, Some(&caller.token_hash))

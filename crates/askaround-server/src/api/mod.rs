@@ -1,9 +1,9 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document generated from the handlers.
 
 pub mod dto;
-pub mod json;
 mod import;
 pub(crate) mod invitations;
+pub mod json;
 pub(crate) mod me;
 pub(crate) mod people;
 pub(crate) mod session;
@@ -42,7 +42,9 @@ impl utoipa::Modify for SessionCookie {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "session",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::session::COOKIE))),
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::session::COOKIE,
+            ))),
         );
     }
 }
@@ -53,7 +55,10 @@ const IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
 pub fn router() -> axum::Router<AppState> {
     let (router, openapi) = openapi_router().split_for_parts();
     let document = Json(openapi);
-    router.route("/api/v1/openapi.json", axum::routing::get(move || async move { document.clone() }))
+    router.route(
+        "/api/v1/openapi.json",
+        axum::routing::get(move || async move { document.clone() }),
+    )
 }
 
 /// The routes with their documentation; also used to print the document without a server.

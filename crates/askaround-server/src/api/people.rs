@@ -41,15 +41,31 @@ pub struct PeopleParams {
     params(PeopleParams),
     responses((status = 200, body = PeopleList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("session" = [])))]
-pub async fn list(State(state): State<AppState>, caller: Caller, Query(params): Query<PeopleParams>) -> ApiResult<Json<PeopleList>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<PeopleParams>,
+) -> ApiResult<Json<PeopleList>> {
     Ok(Json(search(&state, &caller, &params).await?))
 }
 
 /// Shared with the directory page.
-pub async fn search(state: &AppState, caller: &Caller, params: &PeopleParams) -> ApiResult<PeopleList> {
-    let skill_ids = match params.skill.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+pub async fn search(
+    state: &AppState,
+    caller: &Caller,
+    params: &PeopleParams,
+) -> ApiResult<PeopleList> {
+    let skill_ids = match params
+        .skill
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(skill) => {
-            let taxonomy = state.taxonomies.get(state.store.as_ref(), caller.org_id).await?;
+            let taxonomy = state
+                .taxonomies
+                .get(state.store.as_ref(), caller.org_id)
+                .await?;
             let found = taxonomy.resolve_or_explain("skill", skill)?;
             taxonomy.with_descendants(found.id)
         }
@@ -100,7 +116,11 @@ fn decode_cursor(raw: &str) -> ApiResult<PeopleCursor> {
     params(("id" = String, Path, description = "Person id")),
     responses((status = 200, body = Profile), (status = 404, body = ErrorBody)),
     security(("session" = [])))]
-pub async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Profile>> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Profile>> {
     let id: PersonId = id.parse().map_err(|_| ApiError::NotFound)?;
     let profile = state.store.person(caller.org_id, id).await?;
     if !profile.person.active && !caller.is_admin() {
@@ -123,7 +143,10 @@ pub async fn create(
     Admin(caller): Admin,
     ApiJson(body): ApiJson<NewPersonRequest>,
 ) -> ApiResult<(StatusCode, Json<CreatedPerson>)> {
-    let taxonomy = state.taxonomies.get(state.store.as_ref(), caller.org_id).await?;
+    let taxonomy = state
+        .taxonomies
+        .get(state.store.as_ref(), caller.org_id)
+        .await?;
     let admin = state.store.person(caller.org_id, caller.person_id).await?;
     let input = body.validate(&taxonomy, &default_timezone(&admin.person.timezone))?;
     let hash = match input.password.clone() {
@@ -132,20 +155,32 @@ pub async fn create(
     };
     let now = Timestamp::now();
     let org = caller.org_id;
-    let created = state.store.create_person(org, &input.fields, hash.as_deref(), now).await?;
+    let created = state
+        .store
+        .create_person(org, &input.fields, hash.as_deref(), now)
+        .await?;
     let id = created.person.id;
     let mut person = created;
     if !input.skills.is_empty() {
-        person = state.store.set_person_skills(org, id, &input.skills, now).await?;
+        person = state
+            .store
+            .set_person_skills(org, id, &input.skills, now)
+            .await?;
     }
     if !input.goals.is_empty() {
-        person = state.store.set_person_goals(org, id, &input.goals, now).await?;
+        person = state
+            .store
+            .set_person_goals(org, id, &input.goals, now)
+            .await?;
     }
     let invitation = match hash {
         Some(_) => None,
         None => Some(invite(&state, org, id).await?),
     };
-    Ok((StatusCode::CREATED, Json(CreatedPerson { person, invitation })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedPerson { person, invitation }),
+    ))
 }
 
 fn default_timezone(admins: &TimeZoneName) -> TimeZoneName {
@@ -153,11 +188,18 @@ fn default_timezone(admins: &TimeZoneName) -> TimeZoneName {
 }
 
 /// Issues a one-use invitation link for a person to choose their password.
-pub async fn invite(state: &AppState, org: askaround_core::ids::OrgId, person: PersonId) -> ApiResult<InvitationLink> {
+pub async fn invite(
+    state: &AppState,
+    org: askaround_core::ids::OrgId,
+    person: PersonId,
+) -> ApiResult<InvitationLink> {
     let token = new_token();
     let now = Timestamp::now();
-    let ttl = SignedDuration::try_from(state.config.invitation_ttl).map_err(|e| ApiError::Internal(e.into()))?;
-    let expires_at = now.checked_add(ttl).map_err(|e| ApiError::Internal(e.into()))?;
+    let ttl = SignedDuration::try_from(state.config.invitation_ttl)
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let expires_at = now
+        .checked_add(ttl)
+        .map_err(|e| ApiError::Internal(e.into()))?;
     state
         .store
         .create_invitation(&NewInvitation {
@@ -189,18 +231,30 @@ pub async fn patch(
 ) -> ApiResult<Json<Profile>> {
     let id: PersonId = id.parse().map_err(|_| ApiError::NotFound)?;
     let patch = body.validate()?;
-    if id == caller.person_id && (patch.active == Some(false) || patch.role == Some(askaround_core::person::Role::Member)) {
+    if id == caller.person_id
+        && (patch.active == Some(false) || patch.role == Some(askaround_core::person::Role::Member))
+    {
         return Err(ApiError::Conflict {
             code: "cannot_demote_self",
             error: askaround_core::FieldError::new(
-                if patch.active == Some(false) { "active" } else { "role" },
+                if patch.active == Some(false) {
+                    "active"
+                } else {
+                    "role"
+                },
                 "you cannot deactivate yourself or give up your own admin role; ask another admin",
             ),
         });
     }
-    let profile = state.store.update_person(caller.org_id, id, &patch, Timestamp::now()).await?;
+    let profile = state
+        .store
+        .update_person(caller.org_id, id, &patch, Timestamp::now())
+        .await?;
     if patch.active == Some(false) {
-        state.store.delete_sessions_of(caller.org_id, id, None).await?;
+        state
+            .store
+            .delete_sessions_of(caller.org_id, id, None)
+            .await?;
     }
     Ok(Json(profile))
 }

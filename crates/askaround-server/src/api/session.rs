@@ -33,7 +33,13 @@ pub async fn sign_in(
     headers: HeaderMap,
     ApiJson(body): ApiJson<SignInRequest>,
 ) -> ApiResult<Response> {
-    let (person, org) = authenticate(&state, &client_ip(&state, peer, &headers), &body.email, &body.password).await?;
+    let (person, org) = authenticate(
+        &state,
+        &client_ip(&state, peer, &headers),
+        &body.email,
+        &body.password,
+    )
+    .await?;
     let (token, csrf) = open_session(&state, person, org).await?;
     let profile = state.store.person(org, person).await?;
     let mut response = Json(SignedIn {
@@ -41,7 +47,11 @@ pub async fn sign_in(
         csrf_token: csrf,
     })
     .into_response();
-    let cookie = set_cookie(&token, state.config.session_ttl.as_secs(), secure(&state, &headers));
+    let cookie = set_cookie(
+        &token,
+        state.config.session_ttl.as_secs(),
+        secure(&state, &headers),
+    );
     attach_cookie(&mut response, &cookie);
     Ok(response)
 }
@@ -50,7 +60,11 @@ pub async fn sign_in(
 #[utoipa::path(delete, path = "/session", tag = "accounts",
     responses((status = 204, description = "Signed out"), (status = 401, body = ErrorBody)),
     security(("session" = [])))]
-pub async fn sign_out(State(state): State<AppState>, caller: Caller, headers: HeaderMap) -> ApiResult<Response> {
+pub async fn sign_out(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     state.store.delete_session(&caller.token_hash).await?;
     let mut response = axum::http::StatusCode::NO_CONTENT.into_response();
     attach_cookie(&mut response, &clear_cookie(secure(&state, &headers)));
@@ -58,11 +72,22 @@ pub async fn sign_out(State(state): State<AppState>, caller: Caller, headers: He
 }
 
 /// Checks credentials under the rate limits. Shared by the API and the sign-in form.
-pub async fn authenticate(state: &AppState, ip: &str, email: &str, password_text: &str) -> ApiResult<(PersonId, OrgId)> {
+pub async fn authenticate(
+    state: &AppState,
+    ip: &str,
+    email: &str,
+    password_text: &str,
+) -> ApiResult<(PersonId, OrgId)> {
     let email_key = email.trim().to_lowercase();
-    if let Some(wait) = state.login_by_ip.check(ip).or_else(|| state.login_by_email.check(&email_key)) {
+    if let Some(wait) = state
+        .login_by_ip
+        .check(ip)
+        .or_else(|| state.login_by_email.check(&email_key))
+    {
         metrics::counter!("askaround_sign_in_total", "outcome" => "rate_limited").increment(1);
-        return Err(ApiError::RateLimited { retry_after_secs: wait });
+        return Err(ApiError::RateLimited {
+            retry_after_secs: wait,
+        });
     }
     state.login_by_ip.record(ip);
     let credentials = match Email::parse(email) {
@@ -89,11 +114,16 @@ pub async fn authenticate(state: &AppState, ip: &str, email: &str, password_text
 }
 
 /// Creates a session; returns the cookie token and the CSRF token.
-pub async fn open_session(state: &AppState, person: PersonId, org: OrgId) -> ApiResult<(String, String)> {
+pub async fn open_session(
+    state: &AppState,
+    person: PersonId,
+    org: OrgId,
+) -> ApiResult<(String, String)> {
     let token = new_token();
     let csrf = new_token();
     let now = Timestamp::now();
-    let ttl = SignedDuration::try_from(state.config.session_ttl).map_err(|e| ApiError::Internal(e.into()))?;
+    let ttl = SignedDuration::try_from(state.config.session_ttl)
+        .map_err(|e| ApiError::Internal(e.into()))?;
     state
         .store
         .create_session(&NewSession {
@@ -102,7 +132,9 @@ pub async fn open_session(state: &AppState, person: PersonId, org: OrgId) -> Api
             org_id: org,
             csrf_token: csrf.clone(),
             created_at: now,
-            expires_at: now.checked_add(ttl).map_err(|e| ApiError::Internal(e.into()))?,
+            expires_at: now
+                .checked_add(ttl)
+                .map_err(|e| ApiError::Internal(e.into()))?,
         })
         .await?;
     Ok((token, csrf))
@@ -111,7 +143,10 @@ pub async fn open_session(state: &AppState, person: PersonId, org: OrgId) -> Api
 pub fn secure(state: &AppState, headers: &HeaderMap) -> bool {
     state.config.https()
         || (state.config.trust_proxy
-            && headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https"))
+            && headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                == Some("https"))
 }
 
 pub fn attach_cookie(response: &mut Response, cookie: &str) {

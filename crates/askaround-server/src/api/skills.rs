@@ -12,7 +12,9 @@ use askaround_core::taxonomy::Taxonomy;
 use askaround_core::{FieldError, FieldErrors};
 use askaround_store::{NewSkill, SkillPatch};
 
-use super::dto::{MergeRequest, NewSkillRequest, SkillDetail, SkillList, SkillPatchRequest, SkillRef, SkillView};
+use super::dto::{
+    MergeRequest, NewSkillRequest, SkillDetail, SkillList, SkillPatchRequest, SkillRef, SkillView,
+};
 use super::json::ApiJson;
 use crate::auth::{Admin, Caller};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -32,12 +34,19 @@ pub struct SkillParams {
     params(SkillParams),
     responses((status = 200, body = SkillList), (status = 401, body = ErrorBody)),
     security(("session" = [])))]
-pub async fn list(State(state): State<AppState>, caller: Caller, Query(params): Query<SkillParams>) -> ApiResult<Json<SkillList>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<SkillParams>,
+) -> ApiResult<Json<SkillList>> {
     let limit = params.limit.unwrap_or(10);
     if !(1..=50).contains(&limit) {
         return Err(ApiError::invalid("limit", "must be from 1 to 50"));
     }
-    let taxonomy = state.taxonomies.get(state.store.as_ref(), caller.org_id).await?;
+    let taxonomy = state
+        .taxonomies
+        .get(state.store.as_ref(), caller.org_id)
+        .await?;
     let items = taxonomy
         .search(params.q.as_deref().unwrap_or(""), limit)
         .into_iter()
@@ -51,15 +60,27 @@ pub async fn list(State(state): State<AppState>, caller: Caller, Query(params): 
     params(("id" = String, Path, description = "Skill id")),
     responses((status = 200, body = SkillDetail), (status = 404, body = ErrorBody)),
     security(("session" = [])))]
-pub async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<SkillDetail>> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<SkillDetail>> {
     let id: SkillId = id.parse().map_err(|_| ApiError::NotFound)?;
-    let taxonomy = state.taxonomies.get(state.store.as_ref(), caller.org_id).await?;
+    let taxonomy = state
+        .taxonomies
+        .get(state.store.as_ref(), caller.org_id)
+        .await?;
     Ok(Json(detail(&taxonomy, id)?))
 }
 
 fn detail(taxonomy: &Taxonomy, id: SkillId) -> ApiResult<SkillDetail> {
     let skill = taxonomy.get(id).ok_or(ApiError::NotFound)?;
-    let refs = |ids: &[SkillId]| ids.iter().filter_map(|i| taxonomy.get(*i)).map(SkillRef::of).collect::<Vec<_>>();
+    let refs = |ids: &[SkillId]| {
+        ids.iter()
+            .filter_map(|i| taxonomy.get(*i))
+            .map(SkillRef::of)
+            .collect::<Vec<_>>()
+    };
     let mut children: Vec<SkillRef> = taxonomy
         .skills()
         .iter()
@@ -100,10 +121,16 @@ pub async fn create(
     Admin(caller): Admin,
     ApiJson(body): ApiJson<NewSkillRequest>,
 ) -> ApiResult<(StatusCode, Json<SkillDetail>)> {
-    let taxonomy = state.taxonomies.get(state.store.as_ref(), caller.org_id).await?;
+    let taxonomy = state
+        .taxonomies
+        .get(state.store.as_ref(), caller.org_id)
+        .await?;
     let mut errs = FieldErrors::new();
     let name = errs.check(parse_skill_name("name", &body.name));
-    let parent_id = body.parent.as_deref().and_then(|p| errs.check(resolve(&taxonomy, "parent", p)));
+    let parent_id = body
+        .parent
+        .as_deref()
+        .and_then(|p| errs.check(resolve(&taxonomy, "parent", p)));
     let aliases = check_aliases(&mut errs, "aliases", &body.aliases);
     let new = errs.into_result(|| NewSkill {
         name: name.unwrap_or_default(),
@@ -111,7 +138,10 @@ pub async fn create(
         aliases,
     })?;
     let skill = state.store.create_skill(caller.org_id, &new).await?;
-    let taxonomy = state.taxonomies.get(state.store.as_ref(), caller.org_id).await?;
+    let taxonomy = state
+        .taxonomies
+        .get(state.store.as_ref(), caller.org_id)
+        .await?;
     Ok((StatusCode::CREATED, Json(detail(&taxonomy, skill.id)?)))
 }
 
@@ -128,10 +158,16 @@ pub async fn patch(
     ApiJson(body): ApiJson<SkillPatchRequest>,
 ) -> ApiResult<Json<SkillDetail>> {
     let id: SkillId = id.parse().map_err(|_| ApiError::NotFound)?;
-    let taxonomy = state.taxonomies.get(state.store.as_ref(), caller.org_id).await?;
+    let taxonomy = state
+        .taxonomies
+        .get(state.store.as_ref(), caller.org_id)
+        .await?;
     taxonomy.get(id).ok_or(ApiError::NotFound)?;
     let mut errs = FieldErrors::new();
-    let name = body.name.as_deref().and_then(|n| errs.check(parse_skill_name("name", n)));
+    let name = body
+        .name
+        .as_deref()
+        .and_then(|n| errs.check(parse_skill_name("name", n)));
     let parent_id = match &body.parent {
         None => None,
         Some(None) => Some(None),
@@ -145,7 +181,10 @@ pub async fn patch(
         remove_aliases: body.remove_aliases.clone(),
     })?;
     state.store.update_skill(caller.org_id, id, &patch).await?;
-    let taxonomy = state.taxonomies.get(state.store.as_ref(), caller.org_id).await?;
+    let taxonomy = state
+        .taxonomies
+        .get(state.store.as_ref(), caller.org_id)
+        .await?;
     Ok(Json(detail(&taxonomy, id)?))
 }
 
@@ -163,10 +202,16 @@ pub async fn merge(
     ApiJson(body): ApiJson<MergeRequest>,
 ) -> ApiResult<Json<SkillDetail>> {
     let from: SkillId = id.parse().map_err(|_| ApiError::NotFound)?;
-    let taxonomy = state.taxonomies.get(state.store.as_ref(), caller.org_id).await?;
+    let taxonomy = state
+        .taxonomies
+        .get(state.store.as_ref(), caller.org_id)
+        .await?;
     taxonomy.get(from).ok_or(ApiError::NotFound)?;
     let into = resolve(&taxonomy, "into", &body.into)?;
     state.store.merge_skills(caller.org_id, from, into).await?;
-    let taxonomy = state.taxonomies.get(state.store.as_ref(), caller.org_id).await?;
+    let taxonomy = state
+        .taxonomies
+        .get(state.store.as_ref(), caller.org_id)
+        .await?;
     Ok(Json(detail(&taxonomy, into)?))
 }

@@ -63,7 +63,11 @@ impl FromRequestParts<AppState> for Admin {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let caller = Caller::from_request_parts(parts, state).await?;
-        if caller.is_admin() { Ok(Admin(caller)) } else { Err(ApiError::Forbidden) }
+        if caller.is_admin() {
+            Ok(Admin(caller))
+        } else {
+            Err(ApiError::Forbidden)
+        }
     }
 }
 

@@ -13,8 +13,15 @@ use subtle::ConstantTimeEq;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub async fn reject_cross_site(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+pub async fn reject_cross_site(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let unsafe_method = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if unsafe_method && is_cross_site(request.headers(), state.config.public_url.as_deref()) {
         return ApiError::ForbiddenBecause(
             "cross_site_request",
@@ -25,7 +32,7 @@ pub async fn reject_cross_site(State(state): State<AppState>, request: Request, 
     next.run(request).await
 }
 
-fn is_cross_site(headers: &HeaderMap, public_url: Option<&str>) -> bool {
+pub fn is_cross_site(headers: &HeaderMap, public_url: Option<&str>) -> bool {
     if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
         return true;
     }
@@ -39,7 +46,10 @@ fn is_cross_site(headers: &HeaderMap, public_url: Option<&str>) -> bool {
     match public_url {
         Some(url) => origin_of(url) != origin_of(origin),
         None => {
-            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            let host = headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
             authority_of(origin) != host
         }
     }
@@ -74,25 +84,49 @@ mod tests {
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
         for (k, v) in pairs {
-            h.insert(axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+            h.insert(
+                axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
         }
         h
     }
 
     #[test]
     fn same_host_is_allowed_and_other_sites_refused() {
-        assert!(!is_cross_site(&headers(&[("host", "localhost:8080"), ("origin", "http://localhost:8080")]), None));
-        assert!(is_cross_site(&headers(&[("host", "localhost:8080"), ("origin", "https://evil.example")]), None));
+        assert!(!is_cross_site(
+            &headers(&[
+                ("host", "localhost:8080"),
+                ("origin", "http://localhost:8080")
+            ]),
+            None
+        ));
+        assert!(is_cross_site(
+            &headers(&[
+                ("host", "localhost:8080"),
+                ("origin", "https://evil.example")
+            ]),
+            None
+        ));
         assert!(is_cross_site(&headers(&[("origin", "null")]), None));
-        assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site")]), None));
+        assert!(is_cross_site(
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            None
+        ));
         assert!(!is_cross_site(&headers(&[]), None));
     }
 
     #[test]
     fn public_url_decides_when_set() {
         let url = Some("https://ask.example.com/");
-        assert!(!is_cross_site(&headers(&[("origin", "https://ask.example.com")]), url));
-        assert!(is_cross_site(&headers(&[("origin", "http://ask.example.com")]), url));
+        assert!(!is_cross_site(
+            &headers(&[("origin", "https://ask.example.com")]),
+            url
+        ));
+        assert!(is_cross_site(
+            &headers(&[("origin", "http://ask.example.com")]),
+            url
+        ));
     }
 
     #[test]

@@ -30,7 +30,9 @@ pub async fn verify(password: String, stored: Option<String>) -> ApiResult<bool>
         let Ok(parsed) = PasswordHash::new(&hash_text) else {
             return false;
         };
-        let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
+        let ok = Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
         ok && known
     })
     .await

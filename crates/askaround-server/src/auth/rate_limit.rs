@@ -25,7 +25,10 @@ impl RateLimiter {
         let now = Instant::now();
         let mut hits = self.hits.lock().ok()?;
         let entry = hits.get_mut(key)?;
-        while entry.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+        while entry
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.window)
+        {
             entry.pop_front();
         }
         if entry.len() as u32 >= self.limit {

@@ -21,7 +21,10 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/signin", get(signin::page).post(signin::submit))
         .route("/signout", post(signin::sign_out))
-        .route("/invite/{token}", get(signin::invite_page).post(signin::invite_submit))
+        .route(
+            "/invite/{token}",
+            get(signin::invite_page).post(signin::invite_submit),
+        )
         .route("/profile", get(profile::page).post(profile::save))
         .route("/profile/skills", post(profile::add_skill))
         .route("/profile/skills/remove", post(profile::remove_skill))
@@ -56,7 +59,10 @@ pub struct WebCaller(pub Caller);
 impl axum::extract::FromRequestParts<AppState> for WebCaller {
     type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, WebError> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, WebError> {
         match Caller::from_request_parts(parts, state).await {
             Ok(caller) => Ok(WebCaller(caller)),
             Err(ApiError::Unauthenticated) => {
@@ -91,13 +97,21 @@ impl From<ApiError> for WebError {
     fn from(e: ApiError) -> Self {
         match e {
             ApiError::Unauthenticated => WebError::Redirect("/signin".to_owned()),
-            ApiError::NotFound => WebError::Page(StatusCode::NOT_FOUND, "Not found", "There is nothing here, or it is not yours to see.".into()),
+            ApiError::NotFound => WebError::Page(
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "There is nothing here, or it is not yours to see.".into(),
+            ),
             ApiError::Forbidden | ApiError::ForbiddenBecause(..) => {
                 WebError::Page(StatusCode::FORBIDDEN, "Not allowed", e.to_string())
             }
             ApiError::Internal(cause) => {
                 tracing::error!(error = ?cause, "page failed");
-                WebError::Page(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Please try again in a moment.".into())
+                WebError::Page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "Please try again in a moment.".into(),
+                )
             }
             other => WebError::Page(other.status(), "That did not work", other.to_string()),
         }

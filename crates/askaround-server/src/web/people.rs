@@ -35,7 +35,11 @@ async fn nav(state: &AppState, caller: &Caller, current: &'static str) -> Result
     })
 }
 
-pub async fn directory(State(state): State<AppState>, WebCaller(caller): WebCaller, Query(params): Query<PeopleParams>) -> PageResult {
+pub async fn directory(
+    State(state): State<AppState>,
+    WebCaller(caller): WebCaller,
+    Query(params): Query<PeopleParams>,
+) -> PageResult {
     let q = params.q.clone().unwrap_or_default();
     let skill = params.skill.clone().unwrap_or_default();
     let params = PeopleParams {
@@ -44,14 +48,31 @@ pub async fn directory(State(state): State<AppState>, WebCaller(caller): WebCall
     };
     let (people, next, error) = match search(&state, &caller, &params).await {
         Ok(list) => (list.items, list.next_cursor, None),
-        Err(ApiError::Invalid(errors)) => (Vec::new(), None, Some(errors.0.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "))),
+        Err(ApiError::Invalid(errors)) => (
+            Vec::new(),
+            None,
+            Some(
+                errors
+                    .0
+                    .iter()
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        ),
         Err(other) => return Err(other.into()),
     };
     let resolved_skill = if skill.trim().is_empty() || error.is_some() {
         None
     } else {
-        let taxonomy = state.taxonomies.get(state.store.as_ref(), caller.org_id).await?;
-        taxonomy.resolve_or_explain("skill", &skill).ok().map(|s| s.name.clone())
+        let taxonomy = state
+            .taxonomies
+            .get(state.store.as_ref(), caller.org_id)
+            .await?;
+        taxonomy
+            .resolve_or_explain("skill", &skill)
+            .ok()
+            .map(|s| s.name.clone())
     };
     let next_url = next.map(|cursor| {
         format!(
@@ -76,7 +97,9 @@ pub async fn directory(State(state): State<AppState>, WebCaller(caller): WebCall
 pub fn urlencode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect()
@@ -91,16 +114,30 @@ struct PersonPage {
     languages: String,
 }
 
-pub async fn person(State(state): State<AppState>, WebCaller(caller): WebCaller, Path(id): Path<String>) -> PageResult {
+pub async fn person(
+    State(state): State<AppState>,
+    WebCaller(caller): WebCaller,
+    Path(id): Path<String>,
+) -> PageResult {
     let id: PersonId = id.parse().map_err(|_| ApiError::NotFound)?;
-    let profile = state.store.person(caller.org_id, id).await.map_err(ApiError::from)?;
+    let profile = state
+        .store
+        .person(caller.org_id, id)
+        .await
+        .map_err(ApiError::from)?;
     if !profile.person.active && !caller.is_admin() {
         return Err(ApiError::NotFound.into());
     }
     let page = PersonPage {
         nav: Some(nav(&state, &caller, "people").await?),
         flash: None,
-        languages: profile.person.languages.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", "),
+        languages: profile
+            .person
+            .languages
+            .iter()
+            .map(|l| l.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
         profile,
     };
     Ok(render(&page).into_response())

@@ -34,8 +34,17 @@ pub struct Saved {
     saved: Option<String>,
 }
 
-async fn show(state: &AppState, caller: &Caller, flash: Option<String>, error: Option<String>) -> PageResult {
-    let profile = state.store.person(caller.org_id, caller.person_id).await.map_err(ApiError::from)?;
+async fn show(
+    state: &AppState,
+    caller: &Caller,
+    flash: Option<String>,
+    error: Option<String>,
+) -> PageResult {
+    let profile = state
+        .store
+        .person(caller.org_id, caller.person_id)
+        .await
+        .map_err(ApiError::from)?;
     let status = if error.is_some() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -49,14 +58,24 @@ async fn show(state: &AppState, caller: &Caller, flash: Option<String>, error: O
         }),
         flash,
         error,
-        languages: profile.person.languages.iter().map(|l| l.as_str()).collect::<Vec<_>>().join("; "),
+        languages: profile
+            .person
+            .languages
+            .iter()
+            .map(|l| l.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
         profile,
         csrf_token: caller.csrf_token.clone(),
     };
     Ok((status, render(&page)).into_response())
 }
 
-pub async fn page(State(state): State<AppState>, WebCaller(caller): WebCaller, Query(saved): Query<Saved>) -> PageResult {
+pub async fn page(
+    State(state): State<AppState>,
+    WebCaller(caller): WebCaller,
+    Query(saved): Query<Saved>,
+) -> PageResult {
     let flash = match saved.saved.as_deref() {
         Some("profile") => Some("Your profile is saved.".to_owned()),
         Some("skills") => Some("Your skills are updated.".to_owned()),
@@ -79,13 +98,20 @@ pub struct ProfileForm {
     bio: String,
 }
 
-pub async fn save(State(state): State<AppState>, WebCaller(caller): WebCaller, Form(form): Form<ProfileForm>) -> PageResult {
+pub async fn save(
+    State(state): State<AppState>,
+    WebCaller(caller): WebCaller,
+    Form(form): Form<ProfileForm>,
+) -> PageResult {
     check_form_token(&caller, &form.csrf_token)?;
     let mut errs = FieldErrors::new();
     let budget = match form.weekly_budget.trim().parse::<i64>() {
         Ok(b) => Some(b),
         Err(_) => {
-            errs.push(askaround_core::FieldError::new("weekly_budget", "must be a whole number"));
+            errs.push(askaround_core::FieldError::new(
+                "weekly_budget",
+                "must be a whole number",
+            ));
             None
         }
     };
@@ -126,10 +152,21 @@ pub struct SkillForm {
     level: Option<SkillLevel>,
 }
 
-pub async fn add_skill(State(state): State<AppState>, WebCaller(caller): WebCaller, Form(form): Form<SkillForm>) -> PageResult {
+pub async fn add_skill(
+    State(state): State<AppState>,
+    WebCaller(caller): WebCaller,
+    Form(form): Form<SkillForm>,
+) -> PageResult {
     check_form_token(&caller, &form.csrf_token)?;
-    let profile = state.store.person(caller.org_id, caller.person_id).await.map_err(ApiError::from)?;
-    let taxonomy = state.taxonomies.get(state.store.as_ref(), caller.org_id).await?;
+    let profile = state
+        .store
+        .person(caller.org_id, caller.person_id)
+        .await
+        .map_err(ApiError::from)?;
+    let taxonomy = state
+        .taxonomies
+        .get(state.store.as_ref(), caller.org_id)
+        .await?;
     let mut input: Vec<SkillLevelInput> = profile
         .skills
         .iter()
@@ -165,9 +202,17 @@ pub struct RemoveForm {
     skill: SkillId,
 }
 
-pub async fn remove_skill(State(state): State<AppState>, WebCaller(caller): WebCaller, Form(form): Form<RemoveForm>) -> PageResult {
+pub async fn remove_skill(
+    State(state): State<AppState>,
+    WebCaller(caller): WebCaller,
+    Form(form): Form<RemoveForm>,
+) -> PageResult {
     check_form_token(&caller, &form.csrf_token)?;
-    let profile = state.store.person(caller.org_id, caller.person_id).await.map_err(ApiError::from)?;
+    let profile = state
+        .store
+        .person(caller.org_id, caller.person_id)
+        .await
+        .map_err(ApiError::from)?;
     let skills: Vec<(SkillId, SkillLevel)> = profile
         .skills
         .iter()
@@ -188,11 +233,26 @@ pub struct GoalForm {
     skill: String,
 }
 
-pub async fn add_goal(State(state): State<AppState>, WebCaller(caller): WebCaller, Form(form): Form<GoalForm>) -> PageResult {
+pub async fn add_goal(
+    State(state): State<AppState>,
+    WebCaller(caller): WebCaller,
+    Form(form): Form<GoalForm>,
+) -> PageResult {
     check_form_token(&caller, &form.csrf_token)?;
-    let profile = state.store.person(caller.org_id, caller.person_id).await.map_err(ApiError::from)?;
-    let taxonomy = state.taxonomies.get(state.store.as_ref(), caller.org_id).await?;
-    let mut names: Vec<String> = profile.goals.iter().map(|g| g.skill_id.to_string()).collect();
+    let profile = state
+        .store
+        .person(caller.org_id, caller.person_id)
+        .await
+        .map_err(ApiError::from)?;
+    let taxonomy = state
+        .taxonomies
+        .get(state.store.as_ref(), caller.org_id)
+        .await?;
+    let mut names: Vec<String> = profile
+        .goals
+        .iter()
+        .map(|g| g.skill_id.to_string())
+        .collect();
     names.push(form.skill);
     match resolve_goals(&taxonomy, &names) {
         Ok(goals) => {
@@ -207,10 +267,23 @@ pub async fn add_goal(State(state): State<AppState>, WebCaller(caller): WebCalle
     }
 }
 
-pub async fn remove_goal(State(state): State<AppState>, WebCaller(caller): WebCaller, Form(form): Form<RemoveForm>) -> PageResult {
+pub async fn remove_goal(
+    State(state): State<AppState>,
+    WebCaller(caller): WebCaller,
+    Form(form): Form<RemoveForm>,
+) -> PageResult {
     check_form_token(&caller, &form.csrf_token)?;
-    let profile = state.store.person(caller.org_id, caller.person_id).await.map_err(ApiError::from)?;
-    let goals: Vec<SkillId> = profile.goals.iter().map(|g| g.skill_id).filter(|id| *id != form.skill).collect();
+    let profile = state
+        .store
+        .person(caller.org_id, caller.person_id)
+        .await
+        .map_err(ApiError::from)?;
+    let goals: Vec<SkillId> = profile
+        .goals
+        .iter()
+        .map(|g| g.skill_id)
+        .filter(|id| *id != form.skill)
+        .collect();
     state
         .store
         .set_person_goals(caller.org_id, caller.person_id, &goals, Timestamp::now())
@@ -221,5 +294,10 @@ pub async fn remove_goal(State(state): State<AppState>, WebCaller(caller): WebCa
 
 /// Form errors read better without the API's field paths ("skills.3.skill").
 fn messages_only(errors: &FieldErrors) -> String {
-    errors.0.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")
+    errors
+        .0
+        .iter()
+        .map(|e| e.message.clone())
+        .collect::<Vec<_>>()
+        .join("; ")
 }

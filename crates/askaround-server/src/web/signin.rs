@@ -47,14 +47,18 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 fn pre_session_token(headers: &HeaderMap) -> Option<String> {
-    cookie(headers, PRE_SESSION_COOKIE).filter(|t| t.len() == 43).map(str::to_owned)
+    cookie(headers, PRE_SESSION_COOKIE)
+        .filter(|t| t.len() == 43)
+        .map(str::to_owned)
 }
 
 fn with_pre_session_cookie(mut response: Response, token: &str, secure_flag: bool) -> Response {
     let secure_attr = if secure_flag { "; Secure" } else { "" };
     attach_cookie(
         &mut response,
-        &format!("{PRE_SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600{secure_attr}"),
+        &format!(
+            "{PRE_SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600{secure_attr}"
+        ),
     );
     response
 }
@@ -109,24 +113,36 @@ pub async fn submit(
         with_pre_session_cookie((status, render(&page)).into_response(), &token, secure_flag)
     };
     if !expected.is_some_and(|e| token_matches(&form.csrf_token, &e)) {
-        return again(StatusCode::FORBIDDEN, "The sign-in form expired. Please try again.".into());
+        return again(
+            StatusCode::FORBIDDEN,
+            "The sign-in form expired. Please try again.".into(),
+        );
     }
     let ip = client_ip(&state, peer, &headers);
     let signed_in = match authenticate(&state, &ip, &form.email, &form.password).await {
         Ok(ids) => ids,
         Err(ApiError::InvalidCredentials) => {
-            return again(StatusCode::UNAUTHORIZED, "That email and password do not match an account.".into());
+            return again(
+                StatusCode::UNAUTHORIZED,
+                "That email and password do not match an account.".into(),
+            );
         }
         Err(ApiError::RateLimited { retry_after_secs }) => {
             let minutes = retry_after_secs.div_ceil(60);
-            return again(StatusCode::TOO_MANY_REQUESTS, format!("Too many attempts. Try again in {minutes} minute(s)."));
+            return again(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("Too many attempts. Try again in {minutes} minute(s)."),
+            );
         }
         Err(other) => return WebError::from(other).into_response(),
     };
     match open_session(&state, signed_in.0, signed_in.1).await {
         Ok((token, _csrf)) => {
             let mut response = Redirect::to(&safe_next(form.next.as_deref())).into_response();
-            attach_cookie(&mut response, &set_cookie(&token, state.config.session_ttl.as_secs(), secure_flag));
+            attach_cookie(
+                &mut response,
+                &set_cookie(&token, state.config.session_ttl.as_secs(), secure_flag),
+            );
             response
         }
         Err(e) => WebError::from(e).into_response(),
@@ -138,9 +154,18 @@ pub struct TokenForm {
     csrf_token: String,
 }
 
-pub async fn sign_out(State(state): State<AppState>, WebCaller(caller): WebCaller, headers: HeaderMap, Form(form): Form<TokenForm>) -> PageResult {
+pub async fn sign_out(
+    State(state): State<AppState>,
+    WebCaller(caller): WebCaller,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> PageResult {
     super::check_form_token(&caller, &form.csrf_token)?;
-    state.store.delete_session(&caller.token_hash).await.map_err(ApiError::from)?;
+    state
+        .store
+        .delete_session(&caller.token_hash)
+        .await
+        .map_err(ApiError::from)?;
     let mut response = Redirect::to("/signin").into_response();
     attach_cookie(&mut response, &clear_cookie(secure(&state, &headers)));
     Ok(response)
@@ -155,7 +180,11 @@ struct InvitePage {
     csrf_token: String,
 }
 
-pub async fn invite_page(State(state): State<AppState>, headers: HeaderMap, Path(_token): Path<String>) -> Response {
+pub async fn invite_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(_token): Path<String>,
+) -> Response {
     let token = pre_session_token(&headers).unwrap_or_else(new_token);
     let page = InvitePage {
         nav: None,
@@ -190,20 +219,33 @@ pub async fn invite_submit(
         with_pre_session_cookie((status, render(&page)).into_response(), &token, secure_flag)
     };
     if !pre_session_token(&headers).is_some_and(|e| token_matches(&form.csrf_token, &e)) {
-        return again(StatusCode::FORBIDDEN, "The form expired. Please try again.".into());
+        return again(
+            StatusCode::FORBIDDEN,
+            "The form expired. Please try again.".into(),
+        );
     }
-    let (person, org) = match crate::api::invitations::redeem(&state, &invitation, &form.password).await {
-        Ok(ids) => ids,
-        Err(ApiError::NotFound) => {
-            return again(StatusCode::NOT_FOUND, "This invitation link is unknown, used or expired. Ask your admin for a new one.".into());
-        }
-        Err(ApiError::Invalid(errors)) => return again(StatusCode::UNPROCESSABLE_ENTITY, errors.to_string()),
-        Err(other) => return WebError::from(other).into_response(),
-    };
+    let (person, org) =
+        match crate::api::invitations::redeem(&state, &invitation, &form.password).await {
+            Ok(ids) => ids,
+            Err(ApiError::NotFound) => {
+                return again(
+                StatusCode::NOT_FOUND,
+                "This invitation link is unknown, used or expired. Ask your admin for a new one."
+                    .into(),
+            );
+            }
+            Err(ApiError::Invalid(errors)) => {
+                return again(StatusCode::UNPROCESSABLE_ENTITY, errors.to_string());
+            }
+            Err(other) => return WebError::from(other).into_response(),
+        };
     match open_session(&state, person, org).await {
         Ok((token, _)) => {
             let mut response = Redirect::to("/profile").into_response();
-            attach_cookie(&mut response, &set_cookie(&token, state.config.session_ttl.as_secs(), secure_flag));
+            attach_cookie(
+                &mut response,
+                &set_cookie(&token, state.config.session_ttl.as_secs(), secure_flag),
+            );
             response
         }
         Err(e) => WebError::from(e).into_response(),

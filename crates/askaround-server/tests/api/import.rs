@@ -4,7 +4,12 @@ use serde_json::Value;
 use crate::common::*;
 
 fn names(list: &Value) -> Vec<String> {
-    list["items"].as_array().expect("items").iter().filter_map(|p| p["name"].as_str().map(str::to_owned)).collect()
+    list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|p| p["name"].as_str().map(str::to_owned))
+        .collect()
 }
 
 #[tokio::test]
@@ -16,12 +21,37 @@ async fn a_good_file_imports_and_importing_it_again_updates() {
                ben@acme.test,Ben Okoro,Sales,,Excel,\n";
     let (status, report) = json_of(admin.post_csv("/api/v1/people/import", csv.into()).await).await;
     assert_eq!(status, StatusCode::OK, "{report}");
-    assert_eq!((report["created"].as_u64(), report["updated"].as_u64(), report["rows"].as_u64()), (Some(2), Some(0), Some(2)));
-    let (status, again) = json_of(admin.post_csv("/api/v1/people/import", csv.replace("Ben Okoro", "Ben O. Okoro")).await).await;
+    assert_eq!(
+        (
+            report["created"].as_u64(),
+            report["updated"].as_u64(),
+            report["rows"].as_u64()
+        ),
+        (Some(2), Some(0), Some(2))
+    );
+    let (status, again) = json_of(
+        admin
+            .post_csv(
+                "/api/v1/people/import",
+                csv.replace("Ben Okoro", "Ben O. Okoro"),
+            )
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!((again["created"].as_u64(), again["updated"].as_u64()), (Some(0), Some(2)));
+    assert_eq!(
+        (again["created"].as_u64(), again["updated"].as_u64()),
+        (Some(0), Some(2))
+    );
     let (_, list) = json_of(admin.get("/api/v1/people?q=acme.test&limit=50").await).await;
-    assert_eq!(names(&list).iter().filter(|n| n.starts_with("Ben")).cloned().collect::<Vec<_>>(), ["Ben O. Okoro"]);
+    assert_eq!(
+        names(&list)
+            .iter()
+            .filter(|n| n.starts_with("Ben"))
+            .cloned()
+            .collect::<Vec<_>>(),
+        ["Ben O. Okoro"]
+    );
     let (_, data) = json_of(admin.get("/api/v1/people?skill=kubernetes").await).await;
     assert_eq!(names(&data), ["Ana Lima"]);
 }
@@ -52,10 +82,20 @@ async fn bad_rows_are_reported_by_line_and_nothing_is_imported() {
     let (_, list) = json_of(admin.get("/api/v1/people?q=ok@").await).await;
     assert!(names(&list).is_empty(), "nothing was imported");
 
-    let (status, report) = json_of(admin.post_csv("/api/v1/people/import?skip_invalid=true", csv.into()).await).await;
+    let (status, report) = json_of(
+        admin
+            .post_csv("/api/v1/people/import?skip_invalid=true", csv.into())
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(report["created"].as_u64(), Some(1));
-    let skipped: Vec<u64> = report["skipped"].as_array().expect("skipped").iter().filter_map(|s| s["line"].as_u64()).collect();
+    let skipped: Vec<u64> = report["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .filter_map(|s| s["line"].as_u64())
+        .collect();
     assert_eq!(skipped, [3, 4, 5]);
 }
 
@@ -63,7 +103,15 @@ async fn bad_rows_are_reported_by_line_and_nothing_is_imported() {
 async fn a_dry_run_writes_nothing() {
     let app = TestApp::start().await;
     let admin = app.signed_in(ADMIN).await;
-    let (status, report) = json_of(admin.post_csv("/api/v1/people/import?dry_run=true", "email,name\nzed@acme.test,Zed\n".into()).await).await;
+    let (status, report) = json_of(
+        admin
+            .post_csv(
+                "/api/v1/people/import?dry_run=true",
+                "email,name\nzed@acme.test,Zed\n".into(),
+            )
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(report["dry_run"], true);
     let (_, list) = json_of(admin.get("/api/v1/people?q=zed").await).await;
@@ -74,7 +122,21 @@ async fn a_dry_run_writes_nothing() {
 async fn a_broken_header_is_reported_even_when_skipping() {
     let app = TestApp::start().await;
     let admin = app.signed_in(ADMIN).await;
-    let (status, body) = json_of(admin.post_csv("/api/v1/people/import?skip_invalid=true", "mail,name\nx@acme.test,X\n".into()).await).await;
+    let (status, body) = json_of(
+        admin
+            .post_csv(
+                "/api/v1/people/import?skip_invalid=true",
+                "mail,name\nx@acme.test,X\n".into(),
+            )
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body["error"]["message"].as_str().unwrap_or_default().contains("line 1"), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("line 1"),
+        "{body}"
+    );
 }

@@ -15,7 +15,12 @@ async fn search_understands_aliases_and_shows_the_parent() {
     assert_eq!(list["items"][0]["parent"]["name"], "Microsoft Excel");
     let id = list["items"][0]["id"].as_str().expect("id");
     let (_, detail) = json_of(learner.get(&format!("/api/v1/skills/{id}")).await).await;
-    let ancestors: Vec<&str> = detail["ancestors"].as_array().expect("ancestors").iter().filter_map(|a| a["name"].as_str()).collect();
+    let ancestors: Vec<&str> = detail["ancestors"]
+        .as_array()
+        .expect("ancestors")
+        .iter()
+        .filter_map(|a| a["name"].as_str())
+        .collect();
     assert_eq!(ancestors, ["Microsoft Excel", "Spreadsheet software"]);
     let (status, _) = json_of(learner.get("/api/v1/skills?limit=500").await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -32,24 +37,84 @@ async fn admins_add_rename_and_merge_skills() {
     assert_eq!(created["parent"]["name"], "Accounting software");
     let close_id = created["id"].as_str().expect("id").to_owned();
 
-    let (status, error) = json_of(admin.post("/api/v1/skills", json!({"name": "Spreadsheets!"})).await).await;
-    assert_eq!((status, error_parts(&error)), (StatusCode::CONFLICT, ("skill_exists".to_owned(), Some("name".to_owned()))));
-    let (status, error) = json_of(admin.post("/api/v1/skills", json!({"name": "X", "parent": "Nothing like this"})).await).await;
-    assert_eq!((status, error_parts(&error).1.as_deref()), (StatusCode::UNPROCESSABLE_ENTITY, Some("parent")));
+    let (status, error) = json_of(
+        admin
+            .post("/api/v1/skills", json!({"name": "Spreadsheets!"}))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error_parts(&error)),
+        (
+            StatusCode::CONFLICT,
+            ("skill_exists".to_owned(), Some("name".to_owned()))
+        )
+    );
+    let (status, error) = json_of(
+        admin
+            .post(
+                "/api/v1/skills",
+                json!({"name": "X", "parent": "Nothing like this"}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error_parts(&error).1.as_deref()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("parent"))
+    );
 
-    let (status, renamed) = json_of(admin.patch(&format!("/api/v1/skills/{close_id}"), json!({"name": "Financial close"})).await).await;
+    let (status, renamed) = json_of(
+        admin
+            .patch(
+                &format!("/api/v1/skills/{close_id}"),
+                json!({"name": "Financial close"}),
+            )
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(renamed["name"], "Financial close");
-    assert!(renamed["aliases"].as_array().expect("aliases").iter().any(|a| a == "Month-end close"));
+    assert!(
+        renamed["aliases"]
+            .as_array()
+            .expect("aliases")
+            .iter()
+            .any(|a| a == "Month-end close")
+    );
 
-    helper.put("/api/v1/me/skills", json!({"skills": [{"skill": "month end", "level": "expert"}]})).await;
-    let (status, merged) = json_of(admin.post(&format!("/api/v1/skills/{close_id}/merge"), json!({"into": "Accounting software"})).await).await;
+    helper
+        .put(
+            "/api/v1/me/skills",
+            json!({"skills": [{"skill": "month end", "level": "expert"}]}),
+        )
+        .await;
+    let (status, merged) = json_of(
+        admin
+            .post(
+                &format!("/api/v1/skills/{close_id}/merge"),
+                json!({"into": "Accounting software"}),
+            )
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(merged["name"], "Accounting software");
     let (_, me) = json_of(helper.get("/api/v1/me").await).await;
     assert_eq!(me["skills"][0]["name"], "Accounting software");
     assert_eq!(me["skills"][0]["level"], "expert");
-    let (_, found) = json_of(helper.get("/api/v1/skills?q=closing%20the%20books&limit=1").await).await;
+    let (_, found) = json_of(
+        helper
+            .get("/api/v1/skills?q=closing%20the%20books&limit=1")
+            .await,
+    )
+    .await;
     assert_eq!(found["items"][0]["name"], "Accounting software");
-    assert_eq!(admin.get(&format!("/api/v1/skills/{close_id}")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        admin
+            .get(&format!("/api/v1/skills/{close_id}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 }

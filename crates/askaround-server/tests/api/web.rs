@@ -5,12 +5,23 @@ use crate::common::*;
 
 fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).map(|i| i + marker.len()).expect("hidden field");
-    html[start..].split('"').next().unwrap_or_default().to_owned()
+    let start = html
+        .find(&marker)
+        .map(|i| i + marker.len())
+        .expect("hidden field");
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn browser() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
 }
 
 #[tokio::test]
@@ -21,7 +32,10 @@ async fn health_readiness_and_metrics_answer() {
     assert_eq!(anon.get("/readyz").await.status(), StatusCode::OK);
     anon.get("/api/v1/me").await;
     let metrics = anon.get("/metrics").await.text().await.expect("body");
-    assert!(metrics.contains("askaround_http_requests_total"), "{metrics}");
+    assert!(
+        metrics.contains("askaround_http_requests_total"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]
@@ -31,75 +45,165 @@ async fn pages_carry_security_headers_and_redirect_when_signed_out() {
     let page = client.get(app.url("/signin")).send().await.expect("page");
     assert_eq!(page.status(), StatusCode::OK);
     let headers = page.headers().clone();
-    assert!(headers["content-security-policy"].to_str().expect("csp").contains("frame-ancestors 'none'"));
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .expect("csp")
+            .contains("frame-ancestors 'none'")
+    );
     assert_eq!(headers["x-content-type-options"], "nosniff");
     let profile = client.get(app.url("/profile")).send().await.expect("page");
     assert_eq!(profile.status(), StatusCode::SEE_OTHER);
-    assert_eq!(profile.headers()["location"], "/signin?next=%2Fprofile", "and back after signing in");
+    assert_eq!(
+        profile.headers()["location"],
+        "/signin?next=%2Fprofile",
+        "and back after signing in"
+    );
 }
 
 #[tokio::test]
 async fn signing_in_with_the_form_then_editing_the_profile() {
     let app = TestApp::start().await;
     let client = browser();
-    let html = client.get(app.url("/signin")).send().await.expect("page").text().await.expect("html");
+    let html = client
+        .get(app.url("/signin"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
     let token = hidden(&html, "csrf_token");
     let wrong = client
         .post(app.url("/signin"))
-        .form(&[("email", LEARNER), ("password", "wrong"), ("csrf_token", token.as_str()), ("next", "/profile")])
+        .form(&[
+            ("email", LEARNER),
+            ("password", "wrong"),
+            ("csrf_token", token.as_str()),
+            ("next", "/profile"),
+        ])
         .send()
         .await
         .expect("post");
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     let html = wrong.text().await.expect("html");
-    assert!(html.contains("do not match an account"), "the page explains");
+    assert!(
+        html.contains("do not match an account"),
+        "the page explains"
+    );
     let token = hidden(&html, "csrf_token");
     let ok = client
         .post(app.url("/signin"))
-        .form(&[("email", LEARNER), ("password", PASSWORD), ("csrf_token", token.as_str()), ("next", "https://evil.example/")])
+        .form(&[
+            ("email", LEARNER),
+            ("password", PASSWORD),
+            ("csrf_token", token.as_str()),
+            ("next", "https://evil.example/"),
+        ])
         .send()
         .await
         .expect("post");
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
-    assert_eq!(ok.headers()["location"], "/profile", "never redirects off-site");
+    assert_eq!(
+        ok.headers()["location"],
+        "/profile",
+        "never redirects off-site"
+    );
 
-    let html = client.get(app.url("/profile")).send().await.expect("page").text().await.expect("html");
+    let html = client
+        .get(app.url("/profile"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
     assert!(html.contains("Lea Learner"));
     let token = hidden(&html, "csrf_token");
     let added = client
         .post(app.url("/profile/skills"))
-        .form(&[("csrf_token", token.as_str()), ("skill", "k8s"), ("level", "expert")])
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("skill", "k8s"),
+            ("level", "expert"),
+        ])
         .send()
         .await
         .expect("post");
     assert_eq!(added.status(), StatusCode::SEE_OTHER);
-    let html = client.get(app.url("/profile?saved=skills")).send().await.expect("page").text().await.expect("html");
+    let html = client
+        .get(app.url("/profile?saved=skills"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
     assert!(html.contains("Kubernetes"), "the new skill shows");
     let forged = client
         .post(app.url("/profile/skills"))
-        .form(&[("csrf_token", "not-the-token"), ("skill", "Excel"), ("level", "expert")])
+        .form(&[
+            ("csrf_token", "not-the-token"),
+            ("skill", "Excel"),
+            ("level", "expert"),
+        ])
         .send()
         .await
         .expect("post");
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     let bad = client
         .post(app.url("/profile"))
-        .form(&[("csrf_token", token.as_str()), ("title", ""), ("team", ""), ("location", ""), ("timezone", "Mars/Base"), ("working_hours", "mon-fri 09:00-17:00"), ("languages", "en"), ("weekly_budget", "5"), ("bio", "")])
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("title", ""),
+            ("team", ""),
+            ("location", ""),
+            ("timezone", "Mars/Base"),
+            ("working_hours", "mon-fri 09:00-17:00"),
+            ("languages", "en"),
+            ("weekly_budget", "5"),
+            ("bio", ""),
+        ])
         .send()
         .await
         .expect("post");
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.text().await.expect("html").contains("Mars/Base"), "the error names the value");
+    assert!(
+        bad.text().await.expect("html").contains("Mars/Base"),
+        "the error names the value"
+    );
 }
 
 #[tokio::test]
 async fn the_directory_page_searches_by_skill() {
     let app = TestApp::start().await;
-    app.signed_in(HELPER).await.put("/api/v1/me/skills", serde_json::json!({"skills": [{"skill": "VLOOKUP"}]})).await;
+    app.signed_in(HELPER)
+        .await
+        .put(
+            "/api/v1/me/skills",
+            serde_json::json!({"skills": [{"skill": "VLOOKUP"}]}),
+        )
+        .await;
     let learner = app.signed_in(LEARNER).await;
-    let html = learner.get("/people?skill=excel").await.text().await.expect("html");
-    assert!(html.contains("Hal Helper") && !html.contains("Ada Admin"), "{html}");
+    let html = learner
+        .get("/people?skill=excel")
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        html.contains("Hal Helper") && !html.contains("Ada Admin"),
+        "{html}"
+    );
     assert!(html.contains("People who can help with <strong>Microsoft Excel</strong>"));
-    let html = learner.get("/people?skill=exccel").await.text().await.expect("html");
-    assert!(html.contains("did you mean"), "typos are explained in the page");
+    let html = learner
+        .get("/people?skill=exccel")
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        html.contains("did you mean"),
+        "typos are explained in the page"
+    );
 }

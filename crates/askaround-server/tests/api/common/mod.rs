@@ -1,8 +1,6 @@
 //! A real askaround server on a random port with its own database file, and actors to drive it:
 //! a learner and a helper (members), an admin, and an outsider from another organisation.
 
-
-
 use std::sync::Arc;
 
 use jiff::Timestamp;
@@ -45,9 +43,27 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("askaround.db").display());
         let store: Arc<dyn Store> = Arc::new(SqliteStore::connect(&url).await.expect("store"));
-        let hash = askaround_server::auth::password::hash(PASSWORD.to_owned()).await.expect("hash");
-        seed_org(&store, "Acme", &[(ADMIN, "Ada Admin", Role::Admin), (LEARNER, "Lea Learner", Role::Member), (HELPER, "Hal Helper", Role::Member)], &hash).await;
-        seed_org(&store, "Globex", &[(OUTSIDER, "Otto Outsider", Role::Admin)], &hash).await;
+        let hash = askaround_server::auth::password::hash(PASSWORD.to_owned())
+            .await
+            .expect("hash");
+        seed_org(
+            &store,
+            "Acme",
+            &[
+                (ADMIN, "Ada Admin", Role::Admin),
+                (LEARNER, "Lea Learner", Role::Member),
+                (HELPER, "Hal Helper", Role::Member),
+            ],
+            &hash,
+        )
+        .await;
+        seed_org(
+            &store,
+            "Globex",
+            &[(OUTSIDER, "Otto Outsider", Role::Admin)],
+            &hash,
+        )
+        .await;
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = oneshot::channel::<()>();
@@ -56,7 +72,9 @@ impl TestApp {
             let shutdown = async {
                 let _ = rx.await;
             };
-            askaround_server::serve(server_store, config, listener, shutdown).await.expect("server");
+            askaround_server::serve(server_store, config, listener, shutdown)
+                .await
+                .expect("server");
         });
         Self {
             base,
@@ -73,21 +91,35 @@ impl TestApp {
     /// A client with its own cookie jar, signed in as nobody.
     pub fn anonymous(&self) -> Actor {
         Actor {
-            client: Client::builder().cookie_store(true).build().expect("client"),
+            client: Client::builder()
+                .cookie_store(true)
+                .build()
+                .expect("client"),
             base: self.base.clone(),
         }
     }
 
     pub async fn signed_in(&self, email: &str) -> Actor {
         let actor = self.anonymous();
-        let response = actor.post("/api/v1/session", json!({"email": email, "password": PASSWORD})).await;
+        let response = actor
+            .post(
+                "/api/v1/session",
+                json!({"email": email, "password": PASSWORD}),
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::OK, "sign-in of {email}");
         actor
     }
 
     pub async fn id_of(&self, email: &str) -> String {
         let email = Email::parse(email).expect("email");
-        self.store.credentials(&email).await.expect("creds").expect("exists").person_id.to_string()
+        self.store
+            .credentials(&email)
+            .await
+            .expect("creds")
+            .expect("exists")
+            .person_id
+            .to_string()
     }
 }
 
@@ -99,13 +131,27 @@ impl Drop for TestApp {
     }
 }
 
-async fn seed_org(store: &Arc<dyn Store>, name: &str, people: &[(&str, &str, Role)], hash: &str) -> Org {
+async fn seed_org(
+    store: &Arc<dyn Store>,
+    name: &str,
+    people: &[(&str, &str, Role)],
+    hash: &str,
+) -> Org {
     let now = Timestamp::now();
     let org = store
-        .create_org(&NewOrg { name: name.into(), slug: name.to_lowercase() }, now)
+        .create_org(
+            &NewOrg {
+                name: name.into(),
+                slug: name.to_lowercase(),
+            },
+            now,
+        )
         .await
         .expect("org");
-    store.seed_taxonomy(org.id, embedded_seed()).await.expect("seed");
+    store
+        .seed_taxonomy(org.id, embedded_seed())
+        .await
+        .expect("seed");
     for (email, person_name, role) in people {
         store
             .create_person(
@@ -140,23 +186,46 @@ pub struct Actor {
 
 impl Actor {
     pub async fn get(&self, path: &str) -> Response {
-        self.client.get(format!("{}{path}", self.base)).send().await.expect("request")
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Response {
-        self.client.post(format!("{}{path}", self.base)).json(&body).send().await.expect("request")
+        self.client
+            .post(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn put(&self, path: &str, body: Value) -> Response {
-        self.client.put(format!("{}{path}", self.base)).json(&body).send().await.expect("request")
+        self.client
+            .put(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn patch(&self, path: &str, body: Value) -> Response {
-        self.client.patch(format!("{}{path}", self.base)).json(&body).send().await.expect("request")
+        self.client
+            .patch(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn delete(&self, path: &str) -> Response {
-        self.client.delete(format!("{}{path}", self.base)).send().await.expect("request")
+        self.client
+            .delete(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn post_csv(&self, path: &str, csv: String) -> Response {
@@ -174,14 +243,18 @@ impl Actor {
 pub async fn json_of(response: Response) -> (StatusCode, Value) {
     let status = response.status();
     let text = response.text().await.expect("body");
-    let value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+    let value =
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
     (status, value)
 }
 
 /// Asserts the documented error shape and returns (code, field).
 pub fn error_parts(body: &Value) -> (String, Option<String>) {
     let error = &body["error"];
-    assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()), "error without message: {body}");
+    assert!(
+        error["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "error without message: {body}"
+    );
     (
         error["code"].as_str().expect("code").to_owned(),
         error["field"].as_str().map(str::to_owned),
