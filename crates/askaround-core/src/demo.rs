@@ -154,6 +154,8 @@ pub fn generate(taxonomy: &Taxonomy, options: &DemoOptions) -> Vec<ImportRow> {
             fields,
             skills,
             goals,
+            role_given: true,
+            active_given: true,
         });
     }
     rows

@@ -50,11 +50,6 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// The part after `@`, used to guess an organisation's domain.
-    pub fn domain(&self) -> &str {
-        self.0.split_once('@').map_or("", |(_, d)| d)
-    }
 }
 
 fn is_local_char(c: char) -> bool {
@@ -97,7 +92,6 @@ mod tests {
     fn lower_cases_and_trims() {
         let email = Email::parse("  Ann.Lee@Example.ORG ").unwrap();
         assert_eq!(email.as_str(), "ann.lee@example.org");
-        assert_eq!(email.domain(), "example.org");
     }
 
     #[test]

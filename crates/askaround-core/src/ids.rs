@@ -54,3 +54,11 @@ id_type!(
     /// A skill in an organisation's taxonomy.
     SkillId
 );
+id_type!(
+    /// A learner's request for help, routed to colleagues.
+    AskId
+);
+id_type!(
+    /// One offer of one ask to one colleague.
+    OfferId
+);

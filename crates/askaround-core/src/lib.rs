@@ -3,6 +3,8 @@
 //! Everything here takes time as a value and returns values, so it can be tested exhaustively and
 //! benchmarked. The store, the server and the binary build on these types; nothing here knows them.
 
+pub mod asks;
+pub mod conversation;
 pub mod demo;
 pub mod email;
 pub mod hours;

@@ -96,6 +96,11 @@ pub struct ImportRow {
     pub fields: PersonFields,
     pub skills: Vec<(SkillId, SkillLevel)>,
     pub goals: Vec<SkillId>,
+    /// Whether the `role` and `active` cells were filled in. A blank cell leaves an existing
+    /// person's role or status as it is: a blank column in an HR export must never demote every
+    /// admin or deactivate anyone.
+    pub role_given: bool,
+    pub active_given: bool,
 }
 
 /// One problem in the file.
@@ -124,15 +129,6 @@ pub struct ParsedImport {
     pub errors: Vec<ImportError>,
     /// Data rows read (valid or not).
     pub total_rows: u64,
-}
-
-impl ParsedImport {
-    /// Lines with at least one problem, in order.
-    pub fn invalid_lines(&self) -> Vec<u64> {
-        let mut lines: Vec<u64> = self.errors.iter().map(|e| e.line).collect();
-        lines.dedup();
-        lines
-    }
 }
 
 /// What a row falls back to where a cell is empty.
@@ -296,8 +292,8 @@ fn parse_row(
         languages,
         bio,
         budget,
-        role,
-        active,
+        role_cell,
+        active_cell,
         skills,
         goals,
     ] = *cells;
@@ -332,8 +328,8 @@ fn parse_row(
                 .and_then(parse_weekly_budget),
         ),
     };
-    let role = errs.check(role.parse::<Role>());
-    let active = errs.check(match active.to_ascii_lowercase().as_str() {
+    let role = errs.check(role_cell.parse::<Role>());
+    let active = errs.check(match active_cell.to_ascii_lowercase().as_str() {
         "" | "true" | "yes" | "1" | "y" => Ok(true),
         "false" | "no" | "0" | "n" => Ok(false),
         other => Err(FieldError::new(
@@ -343,7 +339,10 @@ fn parse_row(
     });
     let mut skill_levels = Vec::new();
     for item in split_list(skills) {
+        // A few real skill names contain a colon ("HASH Animation:Master"): the whole item is
+        // tried as a name before the part after the last colon is read as a level.
         let (skill, level) = match item.rsplit_once(':') {
+            Some(_) if taxonomy.resolve(item).is_some() => (item, None),
             Some((s, l)) => (s.trim(), Some(l.trim())),
             None => (item, None),
         };
@@ -397,6 +396,8 @@ fn parse_row(
             },
             skills: skill_levels,
             goals: goal_ids,
+            role_given: !role_cell.trim().is_empty(),
+            active_given: !active_cell.trim().is_empty(),
         }),
         _ => Err(errs.0),
     }
@@ -404,15 +405,6 @@ fn parse_row(
 
 fn split_list(raw: &str) -> impl Iterator<Item = &str> {
     raw.split(';').map(str::trim).filter(|s| !s.is_empty())
-}
-
-/// A header line listing every column, for a template download.
-pub fn template_header() -> String {
-    COLUMNS
-        .iter()
-        .map(|(c, _)| *c)
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 #[cfg(test)]

@@ -151,44 +151,6 @@ impl PersonPatch {
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
     }
-
-    /// Applies the patch to `person` in memory (the store does the same in SQL).
-    pub fn apply(&self, person: &mut Person) {
-        let p = self.clone();
-        if let Some(v) = p.name {
-            person.name = v;
-        }
-        if let Some(v) = p.title {
-            person.title = v;
-        }
-        if let Some(v) = p.team {
-            person.team = v;
-        }
-        if let Some(v) = p.location {
-            person.location = v;
-        }
-        if let Some(v) = p.timezone {
-            person.timezone = v;
-        }
-        if let Some(v) = p.working_hours {
-            person.working_hours = v;
-        }
-        if let Some(v) = p.languages {
-            person.languages = v;
-        }
-        if let Some(v) = p.bio {
-            person.bio = v;
-        }
-        if let Some(v) = p.weekly_budget {
-            person.weekly_budget = v;
-        }
-        if let Some(v) = p.role {
-            person.role = v;
-        }
-        if let Some(v) = p.active {
-            person.active = v;
-        }
-    }
 }
 
 /// Field parsers shared by the API, the web forms and the CSV import.

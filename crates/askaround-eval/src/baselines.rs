@@ -22,7 +22,9 @@ const B: f64 = 0.75;
 const RRF_K: f64 = 60.0;
 
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
 }
 
 impl Profiles {
@@ -87,13 +89,20 @@ impl Profiles {
     }
 
     pub fn popularity(&self, candidates: &[usize]) -> Vec<f64> {
-        candidates.iter().map(|&c| self.answers.get(c).copied().unwrap_or(0.0)).collect()
+        candidates
+            .iter()
+            .map(|&c| self.answers.get(c).copied().unwrap_or(0.0))
+            .collect()
     }
 
     pub fn tag_profile(&self, tags: &[String], candidates: &[usize]) -> Vec<f64> {
         candidates
             .iter()
-            .map(|&c| self.tags.get(c).map_or(0.0, |t| tags.iter().filter_map(|tag| t.get(tag)).sum()))
+            .map(|&c| {
+                self.tags
+                    .get(c)
+                    .map_or(0.0, |t| tags.iter().filter_map(|tag| t.get(tag)).sum())
+            })
             .collect()
     }
 
@@ -112,7 +121,9 @@ impl Profiles {
         candidates
             .iter()
             .map(|&c| {
-                let (Some(tf), Some(&len)) = (self.tf.get(c), self.len.get(c)) else { return 0.0 };
+                let (Some(tf), Some(&len)) = (self.tf.get(c), self.len.get(c)) else {
+                    return 0.0;
+                };
                 let norm = K1 * (1.0 - B + B * f64::from(len) / avg);
                 terms
                     .iter()

@@ -24,7 +24,11 @@ pub use report::EvalReport;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EvalCommand {
     /// `eval-routing pmef DIR --split FILE.tsv [--format json]`
-    Pmef { dir: PathBuf, split: PathBuf, json: bool },
+    Pmef {
+        dir: PathBuf,
+        split: PathBuf,
+        json: bool,
+    },
     /// `eval-routing stackexchange DUMP_DIR [--format json]`
     StackExchange { dir: PathBuf, json: bool },
     /// Tunes the matcher's expertise weights on a PMEF split (train) and prints the best ones.
@@ -36,7 +40,14 @@ pub fn run(command: EvalCommand) -> anyhow::Result<String> {
     let (report, json) = match command {
         EvalCommand::Pmef { dir, split, json } => (pmef::run(&dir, &split)?, json),
         EvalCommand::StackExchange { dir, json } => (stackexchange::run(&dir)?, json),
-        EvalCommand::TunePmef { dir, split } => return tune::tune_pmef(&dir, &split),
+        // Tuning takes minutes: progress goes to stderr as it happens, the summary to the caller.
+        EvalCommand::TunePmef { dir, split } => {
+            return tune::tune_pmef(&dir, &split, &mut |line| eprintln!("{line}"));
+        }
     };
-    if json { report.to_json() } else { Ok(report.to_table()) }
+    if json {
+        report.to_json()
+    } else {
+        Ok(report.to_table())
+    }
 }

@@ -21,8 +21,15 @@ pub fn single(scores: &[f64], relevant: Option<usize>) -> QuestionMetrics {
     let Some(target) = relevant.and_then(|i| scores.get(i).copied()) else {
         return QuestionMetrics::default();
     };
-    let better = scores.iter().filter(|s| s.total_cmp(&target).is_gt()).count();
-    let tied = scores.iter().filter(|s| s.total_cmp(&target).is_eq()).count().max(1);
+    let better = scores
+        .iter()
+        .filter(|s| s.total_cmp(&target).is_gt())
+        .count();
+    let tied = scores
+        .iter()
+        .filter(|s| s.total_cmp(&target).is_eq())
+        .count()
+        .max(1);
     // The relevant candidate is equally likely to sit at any rank better+1 ..= better+tied.
     let mut m = QuestionMetrics::default();
     for rank in (better + 1)..=(better + tied) {
@@ -67,7 +74,10 @@ pub fn precision_at(scores: &[f64], relevant: &[bool], k: usize) -> f64 {
             j += 1;
         }
         let group = j - i;
-        let in_group = order[i..j].iter().filter(|&&c| relevant.get(c).copied().unwrap_or(false)).count();
+        let in_group = order[i..j]
+            .iter()
+            .filter(|&&c| relevant.get(c).copied().unwrap_or(false))
+            .count();
         let take = group.min(k - taken);
         hits += in_group as f64 * take as f64 / group as f64;
         taken += take;
@@ -109,7 +119,7 @@ impl Accumulator {
 
     pub fn mean(&self) -> MethodMetrics {
         let n = self.n.max(1) as f64;
-        let any = (self.any_n > 0).then(|| self.any_n as f64);
+        let any = (self.any_n > 0).then_some(self.any_n as f64);
         MethodMetrics {
             mrr: self.sum.rr / n,
             p_at_1: self.sum.p_at_1 / n,
@@ -149,7 +159,11 @@ pub fn gini(loads: &[f64]) -> f64 {
     }
     let mut sorted = loads.to_vec();
     sorted.sort_by(f64::total_cmp);
-    let weighted: f64 = sorted.iter().enumerate().map(|(i, x)| (i as f64 + 1.0) * x).sum();
+    let weighted: f64 = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (i as f64 + 1.0) * x)
+        .sum();
     (2.0 * weighted) / (n as f64 * total) - (n as f64 + 1.0) / n as f64
 }
 

@@ -11,7 +11,9 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use askaround_core::hours::WorkingHours;
 use askaround_core::ids::{PersonId, SkillId};
-use askaround_core::matching::{Ask, CandidateProfile, ExpertiseWeights, HelpEvidence, IndexOptions, MatchIndex};
+use askaround_core::matching::{
+    Ask, CandidateProfile, ExpertiseWeights, HelpEvidence, IndexOptions, MatchIndex,
+};
 use askaround_core::skill::Skill;
 use askaround_core::taxonomy::Taxonomy;
 use askaround_core::timezone::TimeZoneName;
@@ -67,11 +69,17 @@ pub fn load(dir: &Path) -> anyhow::Result<Data> {
     let mut histories = vec![Vec::new(); experts.iter().map(|e| e.aid + 1).max().unwrap_or(0)];
     for e in experts {
         if let Some(bad) = e.history_qids.iter().find(|q| **q >= questions.len()) {
-            bail!("experts.jsonl: expert {} answered unknown question {bad}", e.aid);
+            bail!(
+                "experts.jsonl: expert {} answered unknown question {bad}",
+                e.aid
+            );
         }
         histories[e.aid] = e.history_qids;
     }
-    Ok(Data { questions, histories })
+    Ok(Data {
+        questions,
+        histories,
+    })
 }
 
 fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> anyhow::Result<Vec<T>> {
@@ -79,7 +87,9 @@ fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> anyhow::Result<Vec<T
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| serde_json::from_str(l).with_context(|| format!("{} line {}", path.display(), i + 1)))
+        .map(|(i, l)| {
+            serde_json::from_str(l).with_context(|| format!("{} line {}", path.display(), i + 1))
+        })
         .collect()
 }
 
@@ -95,15 +105,31 @@ pub fn load_split(path: &Path, data: &Data) -> anyhow::Result<Vec<SplitQuestion>
             if line.trim().is_empty() {
                 continue;
             }
-            bail!("{} line {}: expected qid, aid, label", path.display(), i + 1);
+            bail!(
+                "{} line {}: expected qid, aid, label",
+                path.display(),
+                i + 1
+            );
         };
-        let parse = |v: &str| v.parse::<usize>().with_context(|| format!("{} line {}: '{v}' is not a number", path.display(), i + 1));
+        let parse = |v: &str| {
+            v.parse::<usize>().with_context(|| {
+                format!("{} line {}: '{v}' is not a number", path.display(), i + 1)
+            })
+        };
         let (qid, aid, label) = (parse(qid)?, parse(aid)?, parse(label)?);
         if qid >= data.questions.len() || aid >= data.histories.len() {
-            bail!("{} line {}: unknown question or expert", path.display(), i + 1);
+            bail!(
+                "{} line {}: unknown question or expert",
+                path.display(),
+                i + 1
+            );
         }
         let slot = *at.entry(qid).or_insert_with(|| {
-            out.push(SplitQuestion { qid, candidates: Vec::new(), positive: usize::MAX });
+            out.push(SplitQuestion {
+                qid,
+                candidates: Vec::new(),
+                positive: usize::MAX,
+            });
             out.len() - 1
         });
         let q = &mut out[slot];
@@ -125,7 +151,8 @@ fn tag_skill(tag: u32) -> SkillId {
 }
 
 fn at(qid: usize) -> Timestamp {
-    Timestamp::from_second(EPOCH_SECONDS + qid as i64 * SECONDS_PER_QID).unwrap_or(Timestamp::UNIX_EPOCH)
+    Timestamp::from_second(EPOCH_SECONDS + qid as i64 * SECONDS_PER_QID)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
 fn text(q: &Question) -> String {
@@ -134,7 +161,11 @@ fn text(q: &Question) -> String {
 
 /// Tag names were not released, so each tag id is its own skill with no parent.
 fn taxonomy(data: &Data) -> Taxonomy {
-    let mut tags: Vec<u32> = data.questions.iter().flat_map(|q| q.tag_ids.iter().copied()).collect();
+    let mut tags: Vec<u32> = data
+        .questions
+        .iter()
+        .flat_map(|q| q.tag_ids.iter().copied())
+        .collect();
     tags.sort_unstable();
     tags.dedup();
     Taxonomy::new(
@@ -194,7 +225,11 @@ impl<'a> Matcher<'a> {
 
     /// Expertise of each candidate for the question. A candidate whose history contains this very
     /// question (train split) has that session taken out first, so no method sees the answer.
-    pub fn scores(&mut self, q: &SplitQuestion, weights: &ExpertiseWeights) -> anyhow::Result<Vec<f64>> {
+    pub fn scores(
+        &mut self,
+        q: &SplitQuestion,
+        weights: &ExpertiseWeights,
+    ) -> anyhow::Result<Vec<f64>> {
         let leaked = self.leaked(q);
         let own = evidence(self.data, q.qid);
         for &aid in &leaked {
@@ -217,13 +252,23 @@ impl<'a> Matcher<'a> {
     fn leaked(&self, q: &SplitQuestion) -> Vec<usize> {
         q.candidates
             .iter()
-            .flat_map(|&aid| self.data.histories[aid].iter().filter(move |h| **h == q.qid).map(move |_| aid))
+            .flat_map(|&aid| {
+                self.data.histories[aid]
+                    .iter()
+                    .filter(move |h| **h == q.qid)
+                    .map(move |_| aid)
+            })
             .collect()
     }
 }
 
 /// The matcher's metrics on a split.
-pub fn evaluate(data: &Data, split: &[SplitQuestion], options: &IndexOptions, weights: &ExpertiseWeights) -> anyhow::Result<Accumulator> {
+pub fn evaluate(
+    data: &Data,
+    split: &[SplitQuestion],
+    options: &IndexOptions,
+    weights: &ExpertiseWeights,
+) -> anyhow::Result<Accumulator> {
     let mut matcher = Matcher::new(data, options.clone())?;
     let mut acc = Accumulator::default();
     for q in split {
@@ -241,14 +286,24 @@ fn baselines(data: &Data, split: &[SplitQuestion]) -> Vec<(&'static str, Accumul
             profiles.add_answer(aid, &tags(&data.questions[qid]));
         }
     }
-    let names = ["bm25_profile", "popularity", "tag_profile", "rrf_bm25_tags_popularity"];
+    let names = [
+        "bm25_profile",
+        "popularity",
+        "tag_profile",
+        "rrf_bm25_tags_popularity",
+    ];
     let mut accs: Vec<Accumulator> = vec![Accumulator::default(); names.len()];
     for q in split {
         let question = &data.questions[q.qid];
         let leaked: Vec<usize> = q
             .candidates
             .iter()
-            .flat_map(|&aid| data.histories[aid].iter().filter(move |h| **h == q.qid).map(move |_| aid))
+            .flat_map(|&aid| {
+                data.histories[aid]
+                    .iter()
+                    .filter(move |h| **h == q.qid)
+                    .map(move |_| aid)
+            })
             .collect();
         for &aid in &leaked {
             profiles.remove_text(aid, &text(question));
@@ -273,20 +328,32 @@ fn tags(q: &Question) -> Vec<String> {
     q.tag_ids.iter().map(u32::to_string).collect()
 }
 
-/// `askaround eval-routing pmef DIR --split FILE`: the matcher with its default (train-tuned)
+/// `askaround eval-routing pmef DIR --split FILE`: the matcher with the product's default
 /// configuration next to the baselines, on the given split.
 pub fn run(dir: &Path, split_path: &Path) -> anyhow::Result<EvalReport> {
     let data = load(dir)?;
     let split = load_split(split_path, &data)?;
-    let matcher = evaluate(&data, &split, &IndexOptions::default(), &ExpertiseWeights::default())?;
-    let name = split_path.file_name().map_or_else(|| "split".into(), |n| n.to_string_lossy().into_owned());
+    let matcher = evaluate(
+        &data,
+        &split,
+        &IndexOptions::default(),
+        &ExpertiseWeights::default(),
+    )?;
+    let name = split_path
+        .file_name()
+        .map_or_else(|| "split".into(), |n| n.to_string_lossy().into_owned());
     let mut report = EvalReport::new(format!("pmef:{name}"), split.len());
     report.methods.insert("askaround".into(), matcher.mean());
     for (name, acc) in baselines(&data, &split) {
         report.methods.insert(name.into(), acc.mean());
     }
     report.notes.push("ties count as the expected value over random orderings (the positive is listed first in the files)".into());
-    report.notes.push("a candidate's own answer to the question is left out of their history (train split)".into());
-    report.notes.push("askaround weights were tuned on train.tsv only (askaround-eval tune-pmef)".into());
+    report.notes.push(
+        "a candidate's own answer to the question is left out of their history (train split)"
+            .into(),
+    );
+    report
+        .notes
+        .push("askaround weights were tuned on train.tsv only (askaround-eval tune-pmef)".into());
     Ok(report)
 }

@@ -39,9 +39,17 @@ impl EvalReport {
     /// A fixed-width table, `askaround` first, then the baselines by MRR.
     pub fn to_table(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "dataset: {}   questions: {}", self.dataset, self.questions);
+        let _ = writeln!(
+            out,
+            "dataset: {}   questions: {}",
+            self.dataset, self.questions
+        );
         let any = self.methods.values().any(|m| m.any_p_at_1.is_some());
-        let _ = write!(out, "{:<22} {:>6} {:>6} {:>6} {:>8} {:>7} {:>7}", "method", "MRR", "P@1", "P@3", "nDCG@10", "nDCG@3", "R@100");
+        let _ = write!(
+            out,
+            "{:<22} {:>6} {:>6} {:>6} {:>8} {:>7} {:>7}",
+            "method", "MRR", "P@1", "P@3", "nDCG@10", "nDCG@3", "R@100"
+        );
         if any {
             let _ = write!(out, " {:>9} {:>9}", "anyP@1", "anyP@3");
         }
@@ -49,7 +57,9 @@ impl EvalReport {
         let mut names: Vec<&String> = self.methods.keys().collect();
         names.sort_by(|a, b| {
             let first = |n: &str| n != "askaround";
-            first(a).cmp(&first(b)).then_with(|| self.methods[*b].mrr.total_cmp(&self.methods[*a].mrr))
+            first(a)
+                .cmp(&first(b))
+                .then_with(|| self.methods[*b].mrr.total_cmp(&self.methods[*a].mrr))
         });
         for name in names {
             let m = &self.methods[name];

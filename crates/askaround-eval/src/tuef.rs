@@ -15,7 +15,8 @@ type Scores = HashMap<String, HashMap<String, f64>>;
 
 fn read_gz_json(path: &Path) -> anyhow::Result<Scores> {
     let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    serde_json::from_reader(BufReader::new(GzDecoder::new(file))).with_context(|| format!("parsing {}", path.display()))
+    serde_json::from_reader(BufReader::new(GzDecoder::new(file)))
+        .with_context(|| format!("parsing {}", path.display()))
 }
 
 /// Metrics of `run_<name>.json.gz` against `qrels_dict.json.gz` in `dir`, over every qrels question
@@ -29,7 +30,10 @@ pub fn evaluate_run(dir: &Path, name: &str) -> anyhow::Result<(usize, MethodMetr
         let ranked = run.get(question).unwrap_or(&empty);
         let users: Vec<&String> = ranked.keys().collect();
         let scores: Vec<f64> = users.iter().map(|u| ranked[*u]).collect();
-        let target = relevant.keys().next().and_then(|r| users.iter().position(|u| *u == r));
+        let target = relevant
+            .keys()
+            .next()
+            .and_then(|r| users.iter().position(|u| *u == r));
         acc.add(single(&scores, target));
     }
     Ok((acc.questions(), acc.mean()))

@@ -1,5 +1,5 @@
-//! Tuning the matcher's expertise weights on a PMEF split by coordinate ascent on MRR. Run on
-//! train only; the defaults in `askaround_core::matching::config` come from its output.
+//! Tuning the matcher's expertise weights on a PMEF split by coordinate ascent on MRR, starting
+//! from the product defaults. Run it on train only; dev is for reporting.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -16,25 +16,72 @@ struct Knob {
 }
 
 const KNOBS: &[Knob] = &[
-    Knob { name: "text", values: &[0.0, 0.3, 0.6, 0.9, 1.2, 1.6], set: |w, _, v| w.text = v },
-    Knob { name: "skill", values: &[0.0, 0.2, 0.4, 0.8, 1.2, 1.6], set: |w, _, v| w.skill = v },
-    Knob { name: "activity", values: &[0.0, 0.3, 0.6, 0.9, 1.2, 1.6], set: |w, _, v| w.activity = v },
-    Knob { name: "recency", values: &[0.0, 0.2, 0.4, 0.8, 1.2, 1.6], set: |w, _, v| w.recency = v },
-    Knob { name: "k1", values: &[0.6, 0.9, 1.2, 1.6, 2.0], set: |w, _, v| w.k1 = v },
-    Knob { name: "b", values: &[0.0, 0.25, 0.5, 0.75, 1.0], set: |w, _, v| w.b = v },
-    Knob { name: "helped_skill", values: &[0.1, 0.25, 0.5, 1.0, 2.0], set: |_, o, v| o.helped_skill = v as f32 },
-    Knob { name: "recency_half_life_days", values: &[15.0, 30.0, 90.0, 180.0, 365.0], set: |_, o, v| o.recency_half_life_days = v },
+    Knob {
+        name: "text",
+        values: &[0.0, 0.3, 0.6, 0.9, 1.2, 1.6],
+        set: |w, _, v| w.text = v,
+    },
+    Knob {
+        name: "skill",
+        values: &[0.0, 0.2, 0.4, 0.8, 1.2, 1.6],
+        set: |w, _, v| w.skill = v,
+    },
+    Knob {
+        name: "activity",
+        values: &[0.0, 0.3, 0.6, 0.9, 1.2, 1.6],
+        set: |w, _, v| w.activity = v,
+    },
+    Knob {
+        name: "recency",
+        values: &[0.0, 0.2, 0.4, 0.8, 1.2, 1.6],
+        set: |w, _, v| w.recency = v,
+    },
+    Knob {
+        name: "intensity",
+        values: &[0.0, 0.3, 0.6, 1.0, 1.5, 2.0],
+        set: |w, _, v| w.intensity = v,
+    },
+    Knob {
+        name: "intensity_min_span_days",
+        values: &[7.0, 30.0, 90.0, 180.0],
+        set: |_, o, v| o.intensity_min_span_days = v,
+    },
+    Knob {
+        name: "k1",
+        values: &[0.6, 0.9, 1.2, 1.6, 2.0],
+        set: |w, _, v| w.k1 = v,
+    },
+    Knob {
+        name: "b",
+        values: &[0.0, 0.25, 0.5, 0.75, 1.0],
+        set: |w, _, v| w.b = v,
+    },
+    Knob {
+        name: "helped_skill",
+        values: &[0.1, 0.25, 0.5, 1.0, 2.0],
+        set: |_, o, v| o.helped_skill = v as f32,
+    },
+    Knob {
+        name: "recency_half_life_days",
+        values: &[15.0, 30.0, 90.0, 180.0, 365.0],
+        set: |_, o, v| o.recency_half_life_days = v,
+    },
 ];
 
 /// Coordinate ascent from the current defaults; returns a log of every improvement and the
 /// best configuration found.
-pub fn tune_pmef(dir: &Path, split: &Path) -> anyhow::Result<String> {
+pub fn tune_pmef(
+    dir: &Path,
+    split: &Path,
+    progress: &mut dyn FnMut(&str),
+) -> anyhow::Result<String> {
     let data = pmef::load(dir)?;
     let questions = pmef::load_split(split, &data)?;
     let mut weights = ExpertiseWeights::default();
     let mut options = IndexOptions::default();
     let mut best = mrr(&data, &questions, &options, &weights)?;
     let mut log = format!("start: MRR {best:.4} on {} questions\n", questions.len());
+    progress(&log);
     for round in 1..=3 {
         let mut improved = false;
         for knob in KNOBS {
@@ -50,7 +97,9 @@ pub fn tune_pmef(dir: &Path, split: &Path) -> anyhow::Result<String> {
                     weights = w;
                     options = o;
                     improved = true;
-                    let _ = writeln!(log, "round {round}: {} = {value} → MRR {best:.4}", knob.name);
+                    let line = format!("round {round}: {} = {value} → MRR {best:.4}", knob.name);
+                    progress(&line);
+                    let _ = writeln!(log, "{line}");
                 }
             }
         }
@@ -62,6 +111,13 @@ pub fn tune_pmef(dir: &Path, split: &Path) -> anyhow::Result<String> {
     Ok(log)
 }
 
-fn mrr(data: &Data, questions: &[SplitQuestion], options: &IndexOptions, weights: &ExpertiseWeights) -> anyhow::Result<f64> {
-    Ok(pmef::evaluate(data, questions, options, weights)?.mean().mrr)
+fn mrr(
+    data: &Data,
+    questions: &[SplitQuestion],
+    options: &IndexOptions,
+    weights: &ExpertiseWeights,
+) -> anyhow::Result<f64> {
+    Ok(pmef::evaluate(data, questions, options, weights)?
+        .mean()
+        .mrr)
 }

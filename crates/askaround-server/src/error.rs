@@ -39,8 +39,20 @@ pub enum ApiError {
         code: &'static str,
         error: FieldError,
     },
-    #[error("the request body is larger than {limit} bytes")]
-    PayloadTooLarge { limit: usize },
+    /// A domain rule refused the change (422) with its own stable code, e.g. `parent_cycle`.
+    #[error("{error}")]
+    Rule {
+        code: &'static str,
+        error: FieldError,
+    },
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    #[error("send the body as {expected} (Content-Type: {expected})")]
+    UnsupportedMediaType { expected: &'static str },
+    #[error("there is no such endpoint")]
+    NoRoute,
+    #[error("this endpoint does not accept that method")]
+    MethodNotAllowed,
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -85,7 +97,11 @@ impl ApiError {
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::NoRoute => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -111,8 +127,13 @@ impl ApiError {
                     .collect(),
             ),
             ApiError::BadRequest { code, field, .. } => (code, field.clone(), vec![]),
-            ApiError::Conflict { code, error } => (code, Some(error.field.clone()), vec![]),
-            ApiError::PayloadTooLarge { .. } => ("payload_too_large", None, vec![]),
+            ApiError::Conflict { code, error } | ApiError::Rule { code, error } => {
+                (code, Some(error.field.clone()), vec![])
+            }
+            ApiError::PayloadTooLarge => ("payload_too_large", None, vec![]),
+            ApiError::UnsupportedMediaType { .. } => ("unsupported_media_type", None, vec![]),
+            ApiError::NoRoute => ("not_found", None, vec![]),
+            ApiError::MethodNotAllowed => ("method_not_allowed", None, vec![]),
             ApiError::Internal(_) => ("internal", None, vec![]),
         };
         let message = match self {
@@ -142,10 +163,10 @@ impl IntoResponse for ApiError {
             _ => None,
         };
         let mut response = (status, axum::Json(self.body())).into_response();
-        if let Some(secs) = retry {
-            if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
+        if let Some(secs) = retry
+            && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response
     }
@@ -156,6 +177,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Conflict { code, error } => ApiError::Conflict { code, error },
+            StoreError::Invalid { code, error } => ApiError::Rule { code, error },
             StoreError::Backend(cause) => ApiError::Internal(anyhow::anyhow!(cause)),
         }
     }

@@ -61,6 +61,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
+        .fallback(not_found)
+        .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed })
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::csrf::reject_cross_site,
@@ -72,16 +74,30 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static(value),
         ));
     }
-    app.layer(CatchPanicLayer::custom(|_| error::ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response_boxed()))
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+    app.layer(CatchPanicLayer::custom(|_| {
+        error::ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response_boxed()
+    }))
+    .layer(
+        TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let route = request
                 .extensions()
                 .get::<axum::extract::MatchedPath>()
                 .map_or("", |p| p.as_str())
                 .to_owned();
-            tracing::info_span!("http", method = %request.method(), route, status = tracing::field::Empty)
-        }))
-        .with_state(state)
+            tracing::info_span!("http", method = %request.method(), route)
+        }),
+    )
+    .with_state(state)
+}
+
+/// Unknown paths: the API's error shape under `/api/`, a page everywhere else.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        error::ApiError::NoRoute.into_response()
+    } else {
+        web::not_found_page()
+    }
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.

@@ -4,20 +4,25 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
+use askaround_core::email::Email;
 use askaround_core::ids::OrgId;
-use askaround_core::people_csv::{ImportDefaults, ImportError, parse_people_csv};
+use askaround_core::people_csv::{ImportDefaults, ImportError, ParsedImport, parse_people_csv};
+use askaround_core::person::Role;
 use askaround_core::taxonomy::Taxonomy;
-use askaround_store::{Store, StoreResult};
+use askaround_store::{Store, StoreError, StoreResult};
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
     /// Import the valid rows and list the others, instead of importing nothing.
     pub skip_invalid: bool,
     /// Validate only; write nothing.
     pub dry_run: bool,
+    /// The admin uploading the file: a row may not demote or deactivate them.
+    pub uploader: Option<Email>,
 }
 
 #[derive(Debug)]
@@ -43,16 +48,25 @@ pub struct LineProblems {
     pub problems: Vec<String>,
 }
 
+/// Parsing (and suggesting fixes for unknown skills) is CPU work on a file of up to 64 MB, so it
+/// runs on the blocking pool and never stalls the requests sharing this runtime.
 pub async fn run(
     store: &dyn Store,
     org: OrgId,
-    taxonomy: &Taxonomy,
-    defaults: &ImportDefaults,
-    input: impl Read,
+    taxonomy: Arc<Taxonomy>,
+    defaults: ImportDefaults,
+    input: impl Read + Send + 'static,
     options: ImportOptions,
-    progress: impl FnMut(u64),
+    progress: impl FnMut(u64) + Send + 'static,
 ) -> StoreResult<ImportResult> {
-    let mut parsed = parse_people_csv(input, taxonomy, defaults, progress);
+    let mut parsed = tokio::task::spawn_blocking(move || {
+        parse_people_csv(input, &taxonomy, &defaults, progress)
+    })
+    .await
+    .map_err(StoreError::backend)?;
+    if let Some(uploader) = &options.uploader {
+        protect_uploader(&mut parsed, uploader);
+    }
 
     // An address that already belongs to another organisation cannot be taken over by a file.
     let emails: Vec<_> = parsed.rows.iter().map(|r| r.fields.email.clone()).collect();
@@ -102,6 +116,25 @@ pub async fn run(
         skipped: problems,
         dry_run: options.dry_run,
     })
+}
+
+/// An admin cannot demote or deactivate themselves through a file (the API refuses it too).
+fn protect_uploader(parsed: &mut ParsedImport, uploader: &Email) {
+    let mut kept = Vec::with_capacity(parsed.rows.len());
+    for row in std::mem::take(&mut parsed.rows) {
+        let demotes = row.role_given && row.fields.role != Role::Admin;
+        let deactivates = row.active_given && !row.fields.active;
+        if &row.fields.email == uploader && (demotes || deactivates) {
+            parsed.errors.push(ImportError {
+                line: row.line,
+                column: Some(if demotes { "role" } else { "active" }.to_owned()),
+                message: "would demote or deactivate you, the admin importing this file; ask another admin".to_owned(),
+            });
+        } else {
+            kept.push(row);
+        }
+    }
+    parsed.rows = kept;
 }
 
 fn group_by_line(errors: &[ImportError]) -> Vec<LineProblems> {

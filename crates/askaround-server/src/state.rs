@@ -9,8 +9,8 @@ use askaround_core::taxonomy::Taxonomy;
 use askaround_store::Store;
 
 use crate::auth::rate_limit::RateLimiter;
-use crate::live::Hub;
 use crate::error::ApiResult;
+use crate::live::Hub;
 
 /// Server settings (the binary layers defaults, a file, `ASKAROUND_*` and flags into these).
 #[derive(Debug, Clone)]

@@ -1,7 +1,7 @@
 //! Credentials, sessions and invitations.
 
 use jiff::Timestamp;
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use askaround_core::email::Email;
 use askaround_core::ids::{OrgId, PersonId};
@@ -29,7 +29,7 @@ pub async fn credentials(pool: &SqlitePool, email: &Email) -> StoreResult<Option
 }
 
 pub async fn set_password_hash(
-    pool: &SqlitePool,
+    tx: &mut Transaction<'_, Sqlite>,
     org: OrgId,
     id: PersonId,
     hash: &str,
@@ -38,7 +38,7 @@ pub async fn set_password_hash(
         .bind(hash)
         .bind(org.to_string())
         .bind(id.to_string())
-        .execute(pool)
+        .execute(&mut **tx)
         .await
         .map_err(db_err)?;
     if done.rows_affected() == 0 {
@@ -102,7 +102,7 @@ pub async fn delete_session(pool: &SqlitePool, token_hash: &str) -> StoreResult<
 }
 
 pub async fn delete_sessions_of(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     org: OrgId,
     id: PersonId,
     keep: Option<&str>,
@@ -112,7 +112,7 @@ pub async fn delete_sessions_of(
             .bind(org.to_string())
             .bind(id.to_string())
             .bind(keep.unwrap_or(""))
-            .execute(pool)
+            .execute(conn)
             .await
             .map_err(db_err)?;
     Ok(done.rows_affected())
@@ -127,16 +127,18 @@ pub async fn delete_expired_sessions(pool: &SqlitePool, now: Timestamp) -> Store
     Ok(done.rows_affected())
 }
 
-pub async fn create_invitation(pool: &SqlitePool, i: &NewInvitation) -> StoreResult<()> {
-    sqlx::query("INSERT INTO invitations (token_hash, person_id, org_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
-        .bind(&i.token_hash)
-        .bind(i.person_id.to_string())
-        .bind(i.org_id.to_string())
-        .bind(millis(i.created_at))
-        .bind(millis(i.expires_at))
-        .execute(pool)
-        .await
-        .map_err(db_err)?;
+pub async fn create_invitation(conn: &mut SqliteConnection, i: &NewInvitation) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO invitations (token_hash, person_id, org_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(&i.token_hash)
+    .bind(i.person_id.to_string())
+    .bind(i.org_id.to_string())
+    .bind(millis(i.created_at))
+    .bind(millis(i.expires_at))
+    .execute(conn)
+    .await
+    .map_err(db_err)?;
     Ok(())
 }
 

@@ -10,7 +10,12 @@ use crate::codec::{db_err, get, millis, timestamp, uuid};
 
 /// Appends inside the caller's transaction, so an event exists exactly when the change it
 /// announces was committed.
-pub async fn append(tx: &mut Transaction<'_, Sqlite>, org: OrgId, new: &[NewEvent], now: Timestamp) -> StoreResult<Vec<EventRecord>> {
+pub async fn append(
+    tx: &mut Transaction<'_, Sqlite>,
+    org: OrgId,
+    new: &[NewEvent],
+    now: Timestamp,
+) -> StoreResult<Vec<EventRecord>> {
     let mut out = Vec::with_capacity(new.len());
     for event in new {
         let id: i64 = sqlx::query_scalar(
@@ -36,7 +41,13 @@ pub async fn append(tx: &mut Transaction<'_, Sqlite>, org: OrgId, new: &[NewEven
     Ok(out)
 }
 
-pub async fn after(pool: &SqlitePool, org: OrgId, person: PersonId, after: i64, limit: u32) -> StoreResult<Vec<EventRecord>> {
+pub async fn after(
+    pool: &SqlitePool,
+    org: OrgId,
+    person: PersonId,
+    after: i64,
+    limit: u32,
+) -> StoreResult<Vec<EventRecord>> {
     let rows = sqlx::query(
         "SELECT id, person_id, kind, data, at FROM events WHERE person_id = ? AND org_id = ? AND id > ? ORDER BY id LIMIT ?",
     )

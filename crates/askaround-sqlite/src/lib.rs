@@ -7,6 +7,8 @@
 mod accounts;
 mod codec;
 mod events;
+mod holdings;
+mod import;
 mod orgs;
 mod people;
 mod skills;
@@ -23,7 +25,7 @@ use askaround_core::email::Email;
 use askaround_core::ids::{OrgId, PersonId, SkillId};
 use askaround_core::org::Org;
 use askaround_core::people_csv::{Columns, ImportRow};
-use askaround_core::person::{PersonFields, PersonPatch, Profile};
+use askaround_core::person::{PersonPatch, Profile};
 use askaround_core::skill::{Skill, SkillLevel};
 use askaround_core::taxonomy::SeedSkill;
 use askaround_store::*;
@@ -84,11 +86,25 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn create_org(&self, new: &NewOrg, now: Timestamp) -> StoreResult<Org> {
+    async fn create_org(
+        &self,
+        new: &NewOrg,
+        seed: &[SeedSkill],
+        first_admin: Option<&NewPerson>,
+        now: Timestamp,
+    ) -> StoreResult<(Org, Option<Profile>)> {
         let mut tx = self.write().await?;
         let org = orgs::create(&mut tx, new, now).await?;
+        skills::seed(&mut tx, org.id, seed).await?;
+        let admin = match first_admin {
+            Some(person) => {
+                let id = people::create(&mut tx, org.id, person, now).await?;
+                Some(people::profile(&mut tx, org.id, id).await?)
+            }
+            None => None,
+        };
         tx.commit().await.map_err(db_err)?;
-        Ok(org)
+        Ok((org, admin))
     }
 
     async fn org(&self, id: OrgId) -> StoreResult<Org> {
@@ -103,13 +119,6 @@ impl Store for SqliteStore {
         orgs::all(&self.pool).await
     }
 
-    async fn seed_taxonomy(&self, org: OrgId, seed: &[SeedSkill]) -> StoreResult<usize> {
-        let mut tx = self.write().await?;
-        let n = skills::seed(&mut tx, org, seed).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(n)
-    }
-
     async fn taxonomy_version(&self, org: OrgId) -> StoreResult<i64> {
         orgs::taxonomy_version(&self.pool, org).await
     }
@@ -121,7 +130,7 @@ impl Store for SqliteStore {
     async fn create_skill(&self, org: OrgId, new: &NewSkill) -> StoreResult<Skill> {
         let mut tx = self.write().await?;
         let id = skills::create(&mut tx, org, new).await?;
-        let skill = skills::one(&mut *tx, org, id).await?;
+        let skill = skills::one(&mut tx, org, id).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(skill)
     }
@@ -134,7 +143,7 @@ impl Store for SqliteStore {
     ) -> StoreResult<Skill> {
         let mut tx = self.write().await?;
         skills::update(&mut tx, org, id, patch).await?;
-        let skill = skills::one(&mut *tx, org, id).await?;
+        let skill = skills::one(&mut tx, org, id).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(skill)
     }
@@ -142,7 +151,7 @@ impl Store for SqliteStore {
     async fn merge_skills(&self, org: OrgId, from: SkillId, into: SkillId) -> StoreResult<Skill> {
         let mut tx = self.write().await?;
         skills::merge(&mut tx, org, from, into).await?;
-        let skill = skills::one(&mut *tx, org, into).await?;
+        let skill = skills::one(&mut tx, org, into).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(skill)
     }
@@ -150,20 +159,19 @@ impl Store for SqliteStore {
     async fn create_person(
         &self,
         org: OrgId,
-        fields: &PersonFields,
-        password_hash: Option<&str>,
+        person: &NewPerson,
         now: Timestamp,
     ) -> StoreResult<Profile> {
         let mut tx = self.write().await?;
-        let id = people::insert(&mut tx, org, fields, password_hash, now).await?;
-        let profile = people::profile(&mut *tx, org, id).await?;
+        let id = people::create(&mut tx, org, person, now).await?;
+        let profile = people::profile(&mut tx, org, id).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(profile)
     }
 
     async fn person(&self, org: OrgId, id: PersonId) -> StoreResult<Profile> {
         let mut conn = self.pool.acquire().await.map_err(db_err)?;
-        people::profile(&mut *conn, org, id).await
+        people::profile(&mut conn, org, id).await
     }
 
     async fn update_person(
@@ -175,7 +183,7 @@ impl Store for SqliteStore {
     ) -> StoreResult<Profile> {
         let mut tx = self.write().await?;
         people::update(&mut tx, org, id, patch, now).await?;
-        let profile = people::profile(&mut *tx, org, id).await?;
+        let profile = people::profile(&mut tx, org, id).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(profile)
     }
@@ -188,8 +196,8 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> StoreResult<Profile> {
         let mut tx = self.write().await?;
-        people::replace_skills(&mut tx, org, id, skills, now).await?;
-        let profile = people::profile(&mut *tx, org, id).await?;
+        holdings::replace_skills(&mut tx, org, id, skills, now).await?;
+        let profile = people::profile(&mut tx, org, id).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(profile)
     }
@@ -202,8 +210,8 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> StoreResult<Profile> {
         let mut tx = self.write().await?;
-        people::replace_goals(&mut tx, org, id, goals, now).await?;
-        let profile = people::profile(&mut *tx, org, id).await?;
+        holdings::replace_goals(&mut tx, org, id, goals, now).await?;
+        let profile = people::profile(&mut tx, org, id).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(profile)
     }
@@ -229,7 +237,7 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> StoreResult<ImportOutcome> {
         let mut tx = self.write().await?;
-        let outcome = people::import(&mut tx, org, rows, columns, now).await?;
+        let outcome = import::import(&mut tx, org, rows, columns, now).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(outcome)
     }
@@ -238,8 +246,17 @@ impl Store for SqliteStore {
         accounts::credentials(&self.pool, email).await
     }
 
-    async fn set_password_hash(&self, org: OrgId, id: PersonId, hash: &str) -> StoreResult<()> {
-        accounts::set_password_hash(&self.pool, org, id, hash).await
+    async fn change_password(
+        &self,
+        org: OrgId,
+        id: PersonId,
+        hash: &str,
+        keep_session: Option<&str>,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        accounts::set_password_hash(&mut tx, org, id, hash).await?;
+        accounts::delete_sessions_of(&mut tx, org, id, keep_session).await?;
+        tx.commit().await.map_err(db_err)
     }
 
     async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
@@ -264,7 +281,8 @@ impl Store for SqliteStore {
         id: PersonId,
         keep: Option<&str>,
     ) -> StoreResult<u64> {
-        accounts::delete_sessions_of(&self.pool, org, id, keep).await
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        accounts::delete_sessions_of(&mut conn, org, id, keep).await
     }
 
     async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64> {
@@ -272,28 +290,52 @@ impl Store for SqliteStore {
     }
 
     async fn create_invitation(&self, invitation: &NewInvitation) -> StoreResult<()> {
-        accounts::create_invitation(&self.pool, invitation).await
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        accounts::create_invitation(&mut conn, invitation).await
     }
 
-    async fn take_invitation(
+    async fn redeem_invitation(
         &self,
         token_hash: &str,
+        password_hash: &str,
         now: Timestamp,
     ) -> StoreResult<Option<Invitation>> {
         let mut tx = self.write().await?;
-        let invitation = accounts::take_invitation(&mut tx, token_hash, now).await?;
+        let Some(invitation) = accounts::take_invitation(&mut tx, token_hash, now).await? else {
+            return Ok(None);
+        };
+        accounts::set_password_hash(
+            &mut tx,
+            invitation.org_id,
+            invitation.person_id,
+            password_hash,
+        )
+        .await?;
+        accounts::delete_sessions_of(&mut tx, invitation.org_id, invitation.person_id, None)
+            .await?;
         tx.commit().await.map_err(db_err)?;
-        Ok(invitation)
+        Ok(Some(invitation))
     }
 
-    async fn append_events(&self, org: OrgId, new: &[NewEvent], now: Timestamp) -> StoreResult<Vec<EventRecord>> {
+    async fn append_events(
+        &self,
+        org: OrgId,
+        new: &[NewEvent],
+        now: Timestamp,
+    ) -> StoreResult<Vec<EventRecord>> {
         let mut tx = self.write().await?;
         let records = events::append(&mut tx, org, new, now).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(records)
     }
 
-    async fn events_after(&self, org: OrgId, person: PersonId, after: i64, limit: u32) -> StoreResult<Vec<EventRecord>> {
+    async fn events_after(
+        &self,
+        org: OrgId,
+        person: PersonId,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<EventRecord>> {
         events::after(&self.pool, org, person, after, limit).await
     }
 }

@@ -1,4 +1,4 @@
-//! People, their skills and learning goals, the directory and the CSV import.
+//! People: creating, reading, updating, and the directory.
 
 use std::collections::HashMap;
 
@@ -7,25 +7,62 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use askaround_core::email::Email;
 use askaround_core::ids::{OrgId, PersonId, SkillId};
-use askaround_core::people_csv::{Columns, ImportRow};
 use askaround_core::person::{
     LearningGoal, Person, PersonFields, PersonPatch, PersonSkill, Profile,
 };
-use askaround_core::skill::SkillLevel;
 use askaround_store::{
-    ImportOutcome, PeopleCursor, PeoplePage, PeopleQuery, StoreError, StoreResult,
+    NewInvitation, NewPerson, PeopleCursor, PeoplePage, PeopleQuery, StoreError, StoreResult,
 };
+
+use crate::{accounts, holdings};
 
 use crate::codec::{
     PERSON_COLUMNS, corrupt, db_err, get, languages_text, millis, name_key, person_from_row, uuid,
 };
 
-fn email_taken(email: &Email) -> StoreError {
+pub fn email_taken(email: &Email) -> StoreError {
     StoreError::conflict(
         "email_taken",
         "email",
         format!("'{email}' is already used by another account"),
     )
+}
+
+/// Creates a person with their skills, goals and invitation (inside the caller's transaction).
+pub async fn create(
+    tx: &mut Transaction<'_, Sqlite>,
+    org: OrgId,
+    person: &NewPerson,
+    now: Timestamp,
+) -> StoreResult<PersonId> {
+    let id = insert(
+        tx,
+        org,
+        &person.fields,
+        person.password_hash.as_deref(),
+        now,
+    )
+    .await?;
+    if !person.skills.is_empty() {
+        holdings::replace_skills(tx, org, id, &person.skills, now).await?;
+    }
+    if !person.goals.is_empty() {
+        holdings::replace_goals(tx, org, id, &person.goals, now).await?;
+    }
+    if let Some(invitation) = &person.invitation {
+        accounts::create_invitation(
+            tx,
+            &NewInvitation {
+                token_hash: invitation.token_hash.clone(),
+                person_id: id,
+                org_id: org,
+                created_at: now,
+                expires_at: invitation.expires_at,
+            },
+        )
+        .await?;
+    }
+    Ok(id)
 }
 
 pub async fn insert(
@@ -198,7 +235,7 @@ pub async fn update(
     Ok(())
 }
 
-async fn touch(
+pub async fn touch(
     tx: &mut Transaction<'_, Sqlite>,
     org: OrgId,
     id: PersonId,
@@ -215,113 +252,6 @@ async fn touch(
         return Err(StoreError::NotFound);
     }
     Ok(())
-}
-
-/// Refuses skill ids of another organisation (they would otherwise be linkable by id).
-async fn check_skills_belong(
-    tx: &mut Transaction<'_, Sqlite>,
-    org: OrgId,
-    ids: &[SkillId],
-    field: &str,
-) -> StoreResult<()> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let mut q =
-        QueryBuilder::<Sqlite>::new("SELECT COUNT(DISTINCT id) FROM skills WHERE org_id = ");
-    q.push_bind(org.to_string()).push(" AND id IN (");
-    let mut list = q.separated(", ");
-    for id in ids {
-        list.push_bind(id.to_string());
-    }
-    q.push(")");
-    let found: i64 = q
-        .build_query_scalar()
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    let mut distinct = ids.to_vec();
-    distinct.sort();
-    distinct.dedup();
-    if usize::try_from(found).ok() != Some(distinct.len()) {
-        return Err(StoreError::conflict(
-            "unknown_skill",
-            field,
-            "names a skill that does not exist in this organisation",
-        ));
-    }
-    Ok(())
-}
-
-async fn write_skills(
-    tx: &mut Transaction<'_, Sqlite>,
-    id: PersonId,
-    skills: &[(SkillId, SkillLevel)],
-) -> StoreResult<()> {
-    sqlx::query("DELETE FROM person_skills WHERE person_id = ?")
-        .bind(id.to_string())
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    for (skill, level) in skills {
-        sqlx::query(
-            "INSERT INTO person_skills (person_id, skill_id, level) VALUES (?, ?, ?) \
-             ON CONFLICT (person_id, skill_id) DO UPDATE SET level = excluded.level",
-        )
-        .bind(id.to_string())
-        .bind(skill.to_string())
-        .bind(level.as_str())
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    }
-    Ok(())
-}
-
-async fn write_goals(
-    tx: &mut Transaction<'_, Sqlite>,
-    id: PersonId,
-    goals: &[SkillId],
-) -> StoreResult<()> {
-    sqlx::query("DELETE FROM learning_goals WHERE person_id = ?")
-        .bind(id.to_string())
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    for skill in goals {
-        sqlx::query("INSERT OR IGNORE INTO learning_goals (person_id, skill_id) VALUES (?, ?)")
-            .bind(id.to_string())
-            .bind(skill.to_string())
-            .execute(&mut **tx)
-            .await
-            .map_err(db_err)?;
-    }
-    Ok(())
-}
-
-pub async fn replace_skills(
-    tx: &mut Transaction<'_, Sqlite>,
-    org: OrgId,
-    id: PersonId,
-    skills: &[(SkillId, SkillLevel)],
-    now: Timestamp,
-) -> StoreResult<()> {
-    touch(tx, org, id, now).await?;
-    let ids: Vec<SkillId> = skills.iter().map(|(s, _)| *s).collect();
-    check_skills_belong(tx, org, &ids, "skills").await?;
-    write_skills(tx, id, skills).await
-}
-
-pub async fn replace_goals(
-    tx: &mut Transaction<'_, Sqlite>,
-    org: OrgId,
-    id: PersonId,
-    goals: &[SkillId],
-    now: Timestamp,
-) -> StoreResult<()> {
-    touch(tx, org, id, now).await?;
-    check_skills_belong(tx, org, goals, "goals").await?;
-    write_goals(tx, id, goals).await
 }
 
 pub async fn list(
@@ -436,62 +366,4 @@ pub async fn emails_in_other_orgs(
         }
     }
     Ok(taken)
-}
-
-pub async fn import(
-    tx: &mut Transaction<'_, Sqlite>,
-    org: OrgId,
-    rows: &[ImportRow],
-    columns: Columns,
-    now: Timestamp,
-) -> StoreResult<ImportOutcome> {
-    let mut outcome = ImportOutcome::default();
-    for row in rows {
-        let existing: Option<(String, String)> =
-            sqlx::query_as("SELECT id, org_id FROM people WHERE email = ?")
-                .bind(row.fields.email.as_str())
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(db_err)?;
-        let id = match existing {
-            None => {
-                outcome.created += 1;
-                insert(tx, org, &row.fields, None, now).await?
-            }
-            Some((_, other_org)) if other_org != org.to_string() => {
-                return Err(email_taken(&row.fields.email));
-            }
-            Some((id, _)) => {
-                outcome.updated += 1;
-                let id = PersonId(uuid(&id)?);
-                update(tx, org, id, &patch_for(&row.fields, columns), now).await?;
-                id
-            }
-        };
-        if columns.has("skills") {
-            write_skills(tx, id, &row.skills).await?;
-        }
-        if columns.has("goals") {
-            write_goals(tx, id, &row.goals).await?;
-        }
-    }
-    Ok(outcome)
-}
-
-/// On re-import, only the columns the file has are written.
-fn patch_for(f: &PersonFields, columns: Columns) -> PersonPatch {
-    let has = |c: &str| columns.has(c);
-    PersonPatch {
-        name: has("name").then(|| f.name.clone()),
-        title: has("title").then(|| f.title.clone()),
-        team: has("team").then(|| f.team.clone()),
-        location: has("location").then(|| f.location.clone()),
-        timezone: has("timezone").then(|| f.timezone.clone()),
-        working_hours: has("working_hours").then(|| f.working_hours.clone()),
-        languages: has("languages").then(|| f.languages.clone()),
-        bio: has("bio").then(|| f.bio.clone()),
-        weekly_budget: has("weekly_budget").then_some(f.weekly_budget),
-        role: has("role").then_some(f.role),
-        active: has("active").then_some(f.active),
-    }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sqlx::{Executor, QueryBuilder, Sqlite, SqlitePool, Transaction};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use askaround_core::ids::{OrgId, SkillId};
 use askaround_core::skill::{Skill, matching_key};
@@ -155,60 +155,24 @@ fn skill_from(row: &sqlx::sqlite::SqliteRow, aliases: Vec<String>) -> StoreResul
     })
 }
 
-pub async fn one<'c, E>(executor: &'c mut E, org: OrgId, id: SkillId) -> StoreResult<Skill>
-where
-    &'c mut E: Executor<'c, Database = Sqlite>,
-    E: 'c,
-{
+pub async fn one(conn: &mut SqliteConnection, org: OrgId, id: SkillId) -> StoreResult<Skill> {
     let row = sqlx::query(
-        "SELECT id, name, parent_id, popularity, \
-         (SELECT json_group_array(alias) FROM (SELECT alias FROM skill_keys WHERE skill_id = skills.id AND alias IS NOT NULL ORDER BY alias)) AS aliases \
-         FROM skills WHERE org_id = ? AND id = ?",
+        "SELECT id, name, parent_id, popularity FROM skills WHERE org_id = ? AND id = ?",
     )
     .bind(org.to_string())
     .bind(id.to_string())
-    .fetch_optional(executor)
+    .fetch_optional(&mut *conn)
     .await
     .map_err(db_err)?
     .ok_or(StoreError::NotFound)?;
-    let aliases_json: String = get(&row, "aliases")?;
-    let aliases = parse_json_strings(&aliases_json);
+    let aliases: Vec<String> = sqlx::query_scalar(
+        "SELECT alias FROM skill_keys WHERE skill_id = ? AND alias IS NOT NULL ORDER BY alias",
+    )
+    .bind(id.to_string())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
     skill_from(&row, aliases)
-}
-
-/// Reads SQLite's `json_group_array` of strings without a JSON dependency: the values are our own
-/// aliases, so only `\"` and `\\` escapes can occur.
-fn parse_json_strings(json: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut chars = json
-        .trim()
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .chars()
-        .peekable();
-    while let Some(c) = chars.next() {
-        if c != '"' {
-            continue;
-        }
-        let mut value = String::new();
-        while let Some(c) = chars.next() {
-            match c {
-                '\\' => {
-                    if let Some(escaped) = chars.next() {
-                        value.push(match escaped {
-                            'n' => '\n',
-                            't' => '\t',
-                            other => other,
-                        });
-                    }
-                }
-                '"' => break,
-                other => value.push(other),
-            }
-        }
-        out.push(value);
-    }
-    out
 }
 
 async fn check_parent(
@@ -225,7 +189,7 @@ async fn check_parent(
             .await
             .map_err(db_err)?;
     if exists.is_none() {
-        return Err(StoreError::conflict(
+        return Err(StoreError::invalid(
             "unknown_parent",
             "parent_id",
             "no such skill in this organisation",
@@ -243,7 +207,7 @@ async fn check_parent(
         .await
         .map_err(db_err)?;
         if cycle.is_some() {
-            return Err(StoreError::conflict(
+            return Err(StoreError::invalid(
                 "parent_cycle",
                 "parent_id",
                 "a skill cannot sit under itself or one of its own sub-skills",
@@ -286,7 +250,7 @@ pub async fn update(
     id: SkillId,
     patch: &SkillPatch,
 ) -> StoreResult<()> {
-    let current = one(&mut **tx, org, id).await?;
+    let current = one(tx, org, id).await?;
     if let Some(parent) = patch.parent_id {
         if let Some(parent) = parent {
             check_parent(tx, org, Some(id), parent).await?;
@@ -360,15 +324,35 @@ pub async fn merge(
     into: SkillId,
 ) -> StoreResult<()> {
     if from == into {
-        return Err(StoreError::conflict(
+        return Err(StoreError::invalid(
             "same_skill",
             "into",
             "a skill cannot be merged into itself",
         ));
     }
-    let source = one(&mut **tx, org, from).await?;
-    one(&mut **tx, org, into).await?;
+    let source = one(tx, org, from).await?;
+    one(tx, org, into).await?;
     let (f, i) = (from.to_string(), into.to_string());
+    // Folding a skill into one of its own descendants: the descendant first takes the merged
+    // skill's place in the tree, so moving the children below cannot close a cycle.
+    let into_is_below: Option<i64> = sqlx::query_scalar(
+        "WITH RECURSIVE up(id) AS (SELECT parent_id FROM skills WHERE id = ?1 \
+         UNION SELECT s.parent_id FROM skills s JOIN up ON s.id = up.id WHERE s.parent_id IS NOT NULL) \
+         SELECT 1 FROM up WHERE id = ?2",
+    )
+    .bind(&i)
+    .bind(&f)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    if into_is_below.is_some() {
+        sqlx::query("UPDATE skills SET parent_id = ?2 WHERE id = ?1")
+            .bind(&i)
+            .bind(source.parent_id.map(|p| p.to_string()))
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+    }
     let statements: [&'static str; 4] = [
         // Holders keep the higher of their two levels.
         "INSERT INTO person_skills (person_id, skill_id, level) \
@@ -404,18 +388,4 @@ pub async fn merge(
         .await
         .map_err(db_err)?;
     bump_taxonomy_version(tx, org).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_json_strings;
-
-    #[test]
-    fn reads_json_string_arrays() {
-        assert_eq!(
-            parse_json_strings(r#"["a","b \"q\"","c\\d"]"#),
-            ["a", "b \"q\"", "c\\d"]
-        );
-        assert!(parse_json_strings("[]").is_empty());
-    }
 }

@@ -17,6 +17,13 @@ pub enum StoreError {
         code: &'static str,
         error: FieldError,
     },
+    /// The write breaks a domain rule (a skill under itself, an organisation left without an
+    /// admin); like `Conflict`, with a stable code and the field named.
+    #[error("{code}: {error}")]
+    Invalid {
+        code: &'static str,
+        error: FieldError,
+    },
     #[error("storage failure: {0}")]
     Backend(Box<dyn std::error::Error + Send + Sync>),
 }
@@ -24,6 +31,13 @@ pub enum StoreError {
 impl StoreError {
     pub fn conflict(code: &'static str, field: &str, message: impl Into<String>) -> Self {
         Self::Conflict {
+            code,
+            error: FieldError::new(field, message),
+        }
+    }
+
+    pub fn invalid(code: &'static str, field: &str, message: impl Into<String>) -> Self {
+        Self::Invalid {
             code,
             error: FieldError::new(field, message),
         }

@@ -15,7 +15,7 @@ use askaround_core::email::Email;
 use askaround_core::ids::{OrgId, PersonId, SkillId};
 use askaround_core::org::Org;
 use askaround_core::people_csv::{Columns, ImportRow};
-use askaround_core::person::{PersonFields, PersonPatch, Profile};
+use askaround_core::person::{PersonPatch, Profile};
 use askaround_core::skill::{Skill, SkillLevel};
 use askaround_core::taxonomy::SeedSkill;
 
@@ -28,14 +28,20 @@ pub trait Store: Send + Sync + 'static {
     async fn ping(&self) -> StoreResult<()>;
 
     // ---- organisations ----
-    async fn create_org(&self, new: &NewOrg, now: Timestamp) -> StoreResult<Org>;
+    /// Creates an organisation with its seed taxonomy and, optionally, its first admin, in one
+    /// transaction: either all of it exists afterwards or none of it.
+    async fn create_org(
+        &self,
+        new: &NewOrg,
+        seed: &[SeedSkill],
+        first_admin: Option<&NewPerson>,
+        now: Timestamp,
+    ) -> StoreResult<(Org, Option<Profile>)>;
     async fn org(&self, id: OrgId) -> StoreResult<Org>;
     async fn org_by_slug(&self, slug: &str) -> StoreResult<Org>;
     async fn orgs(&self) -> StoreResult<Vec<Org>>;
 
     // ---- skill taxonomy ----
-    /// Inserts the seed into an organisation with no skills yet; returns how many were added.
-    async fn seed_taxonomy(&self, org: OrgId, seed: &[SeedSkill]) -> StoreResult<usize>;
     /// Bumped by every change to the organisation's skills, so caches know when to reload.
     async fn taxonomy_version(&self, org: OrgId) -> StoreResult<i64>;
     async fn skills(&self, org: OrgId) -> StoreResult<Vec<Skill>>;
@@ -47,11 +53,12 @@ pub trait Store: Send + Sync + 'static {
     async fn merge_skills(&self, org: OrgId, from: SkillId, into: SkillId) -> StoreResult<Skill>;
 
     // ---- people ----
+    /// Creates a person with their skills, goals and (optionally) an invitation, in one
+    /// transaction.
     async fn create_person(
         &self,
         org: OrgId,
-        fields: &PersonFields,
-        password_hash: Option<&str>,
+        person: &NewPerson,
         now: Timestamp,
     ) -> StoreResult<Profile>;
     async fn person(&self, org: OrgId, id: PersonId) -> StoreResult<Profile>;
@@ -93,7 +100,15 @@ pub trait Store: Send + Sync + 'static {
 
     // ---- accounts and sessions ----
     async fn credentials(&self, email: &Email) -> StoreResult<Option<Credentials>>;
-    async fn set_password_hash(&self, org: OrgId, id: PersonId, hash: &str) -> StoreResult<()>;
+    /// Sets a new password hash and signs the person out of every session but `keep`, in one
+    /// transaction.
+    async fn change_password(
+        &self,
+        org: OrgId,
+        id: PersonId,
+        hash: &str,
+        keep_session: Option<&str>,
+    ) -> StoreResult<()>;
     async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
     /// The live session for this token hash, or `None` if unknown or expired at `now`.
     async fn session(&self, token_hash: &str, now: Timestamp)
@@ -108,10 +123,12 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<u64>;
     async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64>;
     async fn create_invitation(&self, invitation: &NewInvitation) -> StoreResult<()>;
-    /// Consumes the invitation (one use) if it is still valid at `now`.
-    async fn take_invitation(
+    /// If the invitation is valid at `now`: consumes it (one use), sets the password and ends
+    /// any other session of that person, in one transaction.
+    async fn redeem_invitation(
         &self,
         token_hash: &str,
+        password_hash: &str,
         now: Timestamp,
     ) -> StoreResult<Option<Invitation>>;
 

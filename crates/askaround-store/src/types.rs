@@ -3,12 +3,43 @@
 use jiff::Timestamp;
 
 use askaround_core::ids::{OrgId, PersonId, SkillId};
-use askaround_core::person::{Profile, Role};
+use askaround_core::person::{PersonFields, Profile, Role};
+use askaround_core::skill::SkillLevel;
 
 #[derive(Debug, Clone)]
 pub struct NewOrg {
     pub name: String,
     pub slug: String,
+}
+
+/// A person to create, with what they can help with and are learning.
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub fields: PersonFields,
+    pub password_hash: Option<String>,
+    pub skills: Vec<(SkillId, SkillLevel)>,
+    pub goals: Vec<SkillId>,
+    /// An invitation to choose a password, issued with the person.
+    pub invitation: Option<InvitationToken>,
+}
+
+impl NewPerson {
+    pub fn new(fields: PersonFields) -> Self {
+        Self {
+            fields,
+            password_hash: None,
+            skills: Vec::new(),
+            goals: Vec::new(),
+            invitation: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct InvitationToken {
+    /// SHA-256 of the token in the link; the token itself is never stored.
+    pub token_hash: String,
+    pub expires_at: Timestamp,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -101,7 +101,8 @@ pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config> {
         None => {}
     }
     figment
-        .merge(Env::prefixed("ASKAROUND_").ignore(&["config"]))
+        // Variables that belong to a flag of one command, not to the configuration.
+        .merge(Env::prefixed("ASKAROUND_").ignore(&["config", "demo_password"]))
         .merge(Serialized::defaults(overrides))
         .extract()
         .map_err(|e| anyhow::anyhow!("configuration: {e}"))
@@ -122,11 +123,10 @@ impl Config {
 
     /// For a SQLite file, makes sure its folder exists.
     pub fn prepare_database_dir(&self) -> Result<()> {
-        if let Some(path) = sqlite_path(&self.database_url) {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("creating {}", dir.display()))?;
-            }
+        if let Some(path) = sqlite_path(&self.database_url)
+            && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
         Ok(())
     }

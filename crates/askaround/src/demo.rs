@@ -29,9 +29,18 @@ pub async fn ensure(
     let slug = slugify(ORG_NAME);
     let (org, created) = match store.org_by_slug(&slug).await {
         Ok(org) => (org, false),
-        Err(StoreError::NotFound) => (create(store, options, &slug).await?, true),
+        Err(StoreError::NotFound) => (create(store, &slug).await?, true),
         Err(e) => return Err(e).context("looking for the demo organisation"),
     };
+    // People are imported after the organisation exists; an interrupted first start is repaired
+    // here (the import updates by email, so running it again is harmless).
+    if created || store.count_people(org.id).await? < 2 {
+        let taxonomy = Taxonomy::new(store.skills(org.id).await?);
+        let rows = generate(&taxonomy, options);
+        store
+            .import_people(org.id, &rows, Columns::all(), Timestamp::now())
+            .await?;
+    }
     let password = password.unwrap_or_else(generated_password);
     askaround_core::person::check_password(&password)
         .map_err(|e| anyhow::anyhow!("--demo-password {}", e.message))?;
@@ -40,11 +49,13 @@ pub async fn ensure(
         .map_err(|e| anyhow::anyhow!("hashing the demo password: {e}"))?;
     for email in [ADMIN_EMAIL, MEMBER_EMAIL] {
         let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
-        if let Some(c) = store.credentials(&email).await? {
-            store
-                .set_password_hash(c.org_id, c.person_id, &hash)
-                .await?;
-        }
+        let account = store
+            .credentials(&email)
+            .await?
+            .with_context(|| format!("the demo account {email} is missing"))?;
+        store
+            .change_password(account.org_id, account.person_id, &hash, None)
+            .await?;
     }
     let people = store.count_people(org.id).await?;
     Ok(DemoInfo {
@@ -55,24 +66,15 @@ pub async fn ensure(
     })
 }
 
-async fn create(store: &Arc<dyn Store>, options: &DemoOptions, slug: &str) -> Result<Org> {
-    let now = Timestamp::now();
-    let org = store
-        .create_org(
-            &NewOrg {
-                name: ORG_NAME.to_owned(),
-                slug: slug.to_owned(),
-            },
-            now,
-        )
-        .await?;
-    store.seed_taxonomy(org.id, embedded_seed()).await?;
-    let taxonomy = Taxonomy::new(store.skills(org.id).await?);
-    let rows = generate(&taxonomy, options);
-    store
-        .import_people(org.id, &rows, Columns::all(), now)
-        .await?;
-    Ok(org)
+async fn create(store: &Arc<dyn Store>, slug: &str) -> Result<Org> {
+    let new = NewOrg {
+        name: ORG_NAME.to_owned(),
+        slug: slug.to_owned(),
+    };
+    Ok(store
+        .create_org(&new, embedded_seed(), None, Timestamp::now())
+        .await?
+        .0)
 }
 
 fn generated_password() -> String {

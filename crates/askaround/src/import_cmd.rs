@@ -24,7 +24,7 @@ pub async fn import(
     options: ImportOptions,
 ) -> Result<bool> {
     let org = pick_org(store, org).await?;
-    let taxonomy = Taxonomy::new(store.skills(org.id).await?);
+    let taxonomy = Arc::new(Taxonomy::new(store.skills(org.id).await?));
     let defaults = ImportDefaults {
         timezone: match timezone {
             Some(tz) => {
@@ -42,14 +42,15 @@ pub async fn import(
             .progress_chars("=> "),
     );
     bar.set_message("checking rows");
+    let ticker = bar.clone();
     let result = run(
         store.as_ref(),
         org.id,
-        &taxonomy,
-        &defaults,
+        taxonomy,
+        defaults,
         BufReader::new(handle),
         options,
-        |bytes| bar.set_position(bytes),
+        move |bytes| ticker.set_position(bytes),
     )
     .await?;
     bar.finish_and_clear();

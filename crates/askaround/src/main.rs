@@ -120,6 +120,14 @@ enum OrgCommand {
         #[arg(long, default_value = "UTC")]
         timezone: String,
     },
+    /// Print a new invitation link for someone (imported people, expired links, lost passwords).
+    Invite {
+        #[arg(long)]
+        email: String,
+        /// Organisation slug (needed when the database has several).
+        #[arg(long)]
+        org: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -234,6 +242,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let options = ImportOptions {
                 skip_invalid,
                 dry_run,
+                uploader: None,
             };
             let ok =
                 import_cmd::import(&store, &file, org.as_deref(), timezone.as_deref(), options)
@@ -263,6 +272,19 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 &args,
                 config.public_url.as_deref(),
                 config.server().invitation_ttl,
+            )
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Org(OrgCommand::Invite { email, org }) => {
+            let store = store::open(&config.database_url).await?;
+            let ttl = config.server().invitation_ttl;
+            org_cmd::invite(
+                &store,
+                &email,
+                org.as_deref(),
+                config.public_url.as_deref(),
+                ttl,
             )
             .await?;
             Ok(ExitCode::SUCCESS)

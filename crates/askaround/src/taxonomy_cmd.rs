@@ -45,13 +45,22 @@ fn read_onet(path: &Path) -> Result<Vec<OnetTechnologyRow>> {
         let cells: Vec<&str> = line.split('\t').collect();
         match (cells.get(product), cells.get(commodity)) {
             (Some(p), Some(c)) => rows.push(OnetTechnologyRow {
-                product: p.trim().to_owned(),
-                commodity: c.trim().to_owned(),
+                product: unescape_entities(p.trim()),
+                commodity: unescape_entities(c.trim()),
             }),
             _ => bail!("{}: line {} has too few columns", path.display(), i + 2),
         }
     }
     Ok(rows)
+}
+
+/// A few O*NET names carry HTML entities ("Tradesman&apos;s Software").
+fn unescape_entities(text: &str) -> String {
+    text.replace("&apos;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// Reads `<row TagName="..." Count="..."/>` elements of a Stack Exchange `Tags.xml`.

@@ -10,15 +10,15 @@ const MAX_WORD_BYTES: usize = 40;
 
 /// English function words and ask boilerplate. Small on purpose: topic words must never be lost.
 const STOPWORDS: &[&str] = &[
-    "a", "about", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
-    "been", "before", "being", "but", "by", "can", "could", "did", "do", "doe", "does", "doing",
-    "don't", "for", "from", "get", "got", "had", "has", "have", "having", "he", "her", "here",
-    "him", "his", "how", "i", "if", "in", "into", "is", "it", "it's", "its", "just", "me", "more",
-    "most", "my", "no", "not", "of", "on", "one", "only", "or", "other", "our", "out", "over", "own",
-    "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "them", "then",
-    "there", "these", "they", "this", "those", "through", "to", "too", "up", "very",
-    "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will",
-    "with", "would", "you", "your",
+    "a", "about", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at",
+    "be", "been", "before", "being", "but", "by", "can", "could", "did", "do", "doe", "does",
+    "doing", "don't", "for", "from", "get", "got", "had", "has", "have", "having", "he", "her",
+    "here", "him", "his", "how", "i", "if", "in", "into", "is", "it", "it's", "its", "just", "me",
+    "more", "most", "my", "no", "not", "of", "on", "one", "only", "or", "other", "our", "out",
+    "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their",
+    "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "up",
+    "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why",
+    "will", "with", "would", "you", "your",
 ];
 
 /// Calls `emit` with each index term of `text`, in order (repeats included: they are term
@@ -73,7 +73,12 @@ fn fold_plural(word: &mut String) {
     if n > 4 && word.ends_with("ies") {
         word.truncate(word.len() - 3);
         word.push('y');
-    } else if n > 3 && word.ends_with('s') && !word.ends_with("ss") && !word.ends_with("us") && !word.ends_with("is") {
+    } else if n > 3
+        && word.ends_with('s')
+        && !word.ends_with("ss")
+        && !word.ends_with("us")
+        && !word.ends_with("is")
+    {
         word.truncate(word.len() - 1);
     }
 }
@@ -98,12 +103,18 @@ mod tests {
 
     #[test]
     fn programming_names_survive() {
-        assert_eq!(terms("C++ vs C# on ASP.NET, node.js."), ["c++", "vs", "c#", "asp.net", "node.j"]);
+        assert_eq!(
+            terms("C++ vs C# on ASP.NET, node.js."),
+            ["c++", "vs", "c#", "asp.net", "node.j"]
+        );
     }
 
     #[test]
     fn terms_agree_with_skill_matching_keys() {
-        assert_eq!(terms("Queries Kubernetes analysis"), ["query", "kubernete", "analysis"]);
+        assert_eq!(
+            terms("Queries Kubernetes analysis"),
+            ["query", "kubernete", "analysis"]
+        );
     }
 
     #[test]

@@ -6,7 +6,9 @@ use crate::ids::{PersonId, SkillId};
 use crate::language::Language;
 
 /// How soon the learner needs help; it decides which availability gates apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
     /// Someone who can talk right now: present and inside their working hours.

@@ -47,7 +47,11 @@ impl CandidateProfile {
             timezone: p.timezone.clone(),
             working_hours: p.working_hours.clone(),
             languages: p.languages.clone(),
-            skills: profile.skills.iter().map(|s| (s.skill_id, s.level)).collect(),
+            skills: profile
+                .skills
+                .iter()
+                .map(|s| (s.skill_id, s.level))
+                .collect(),
             weekly_budget: p.weekly_budget,
             daily_budget: None,
         }
@@ -55,7 +59,9 @@ impl CandidateProfile {
 }
 
 /// Presence as the person set it (or as the app inferred from an idle session).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Presence {
     Online,

@@ -1,5 +1,7 @@
-//! Every knob of the matcher, with defaults. Expertise weights were tuned on the PMEF History train
-//! split (see `askaround-eval`); the rest are product choices explained field by field.
+//! Every knob of the matcher, with defaults. The expertise weights are hand-set product defaults:
+//! `askaround-eval`'s `tune-pmef` raises MRR on the PMEF History train split by dropping the word
+//! channel, but those weights score lower on its dev split and would blind the matcher to asks
+//! without skill tags (see BENCHMARKS.md). The rest are product choices explained field by field.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +21,9 @@ pub struct IndexOptions {
     pub rating_weights: [f32; 5],
     /// Half-life of "recent help": a session this many days old counts half.
     pub recency_half_life_days: f64,
+    /// Help intensity is sessions per 30 days over the span of a person's sessions; shorter spans
+    /// count as this long, so two sessions in one day are not a rate.
+    pub intensity_min_span_days: f64,
 }
 
 impl Default for IndexOptions {
@@ -29,15 +34,17 @@ impl Default for IndexOptions {
             helped_skill: 0.5,
             rating_weights: [0.3, 0.6, 0.9, 1.1, 1.3],
             recency_half_life_days: 90.0,
+            intensity_min_span_days: 7.0,
         }
     }
 }
 
 /// How expertise for an ask is computed from the indexed evidence (see [`super::expertise`]).
 ///
-/// The score is log-linear: `exp(text·ln(1+bm25) + skill·ln(1+skill match) + activity·ln(1+helps)
-/// + recency·ln(1+recent helps))`, so each kind of evidence multiplies the others instead of one
-/// drowning the rest, and "no evidence of a kind" is a neutral factor of one.
+/// The score is log-linear, `exp(text·ln(1+bm25) + skill·ln(1+skill match) + activity·ln(1+helps)
+/// plus recency·ln(1+recent helps) + intensity·ln(1+helps per 30 days))`, so each kind of evidence
+/// multiplies the others instead of one drowning the rest, and "no evidence of a kind" is a neutral
+/// factor of one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ExpertiseWeights {
@@ -45,6 +52,8 @@ pub struct ExpertiseWeights {
     pub skill: f64,
     pub activity: f64,
     pub recency: f64,
+    /// Weight of help intensity (sessions per 30 days while active).
+    pub intensity: f64,
     /// BM25 term-frequency saturation.
     pub k1: f64,
     /// BM25 length normalisation (0 = none, 1 = full).
@@ -62,6 +71,7 @@ impl Default for ExpertiseWeights {
             skill: 0.8,
             activity: 0.9,
             recency: 0.4,
+            intensity: 0.0,
             k1: 1.2,
             b: 0.5,
             ancestor_decay: 0.5,
@@ -134,7 +144,9 @@ pub struct GateConfig {
 
 impl Default for GateConfig {
     fn default() -> Self {
-        Self { decline_cooldown_days: 14 }
+        Self {
+            decline_cooldown_days: 14,
+        }
     }
 }
 

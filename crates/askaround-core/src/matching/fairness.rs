@@ -33,7 +33,9 @@ pub(super) fn apply(ranked: &mut Vec<Contender>, config: &FairnessConfig, seed: 
 /// Discounts similar-fit candidates by their load, and breaks exact ties by a seeded hash rather
 /// than by id (ids are time-ordered: older accounts would always win).
 fn spread_load(ranked: &mut [Contender], config: &FairnessConfig, seed: u64) {
-    let Some(best) = ranked.first().map(|c| c.score) else { return };
+    let Some(best) = ranked.first().map(|c| c.score) else {
+        return;
+    };
     let threshold = best * config.similar_fit.clamp(0.0, 1.0);
     let penalty = config.load_penalty.clamp(0.0, 1.0);
     for c in ranked.iter_mut().take_while(|c| c.score >= threshold) {
@@ -96,13 +98,20 @@ mod tests {
 
     #[test]
     fn a_similar_fit_with_budget_left_goes_before_a_busy_star() {
-        let mut ranked = vec![c(1, 1.0, 1.0, false), c(2, 0.95, 0.0, false), c(3, 0.2, 0.0, false)];
+        let mut ranked = vec![
+            c(1, 1.0, 1.0, false),
+            c(2, 0.95, 0.0, false),
+            c(3, 0.2, 0.0, false),
+        ];
         let config = FairnessConfig {
             explore_share: 0.0,
             ..FairnessConfig::default()
         };
         apply(&mut ranked, &config, 7, 3);
-        let order: Vec<u128> = ranked.iter().map(|c| c.person.as_uuid().as_u128()).collect();
+        let order: Vec<u128> = ranked
+            .iter()
+            .map(|c| c.person.as_uuid().as_u128())
+            .collect();
         assert_eq!(order, [2, 1, 3]);
     }
 
@@ -120,7 +129,12 @@ mod tests {
             explore_position: 1,
             ..FairnessConfig::default()
         };
-        let mut ranked = vec![c(1, 1.0, 0.0, false), c(2, 0.9, 0.0, false), c(3, 0.8, 0.0, false), c(4, 0.1, 0.0, true)];
+        let mut ranked = vec![
+            c(1, 1.0, 0.0, false),
+            c(2, 0.9, 0.0, false),
+            c(3, 0.8, 0.0, false),
+            c(4, 0.1, 0.0, true),
+        ];
         apply(&mut ranked, &config, 1, 3);
         assert_eq!(ranked[1].person.as_uuid().as_u128(), 4);
         assert!(ranked[1].explored);
@@ -131,12 +145,20 @@ mod tests {
         let config = FairnessConfig::default();
         let explored = (0..2000u64)
             .filter(|&seed| {
-                let mut ranked = vec![c(1, 1.0, 0.0, false), c(2, 0.9, 0.0, false), c(3, 0.8, 0.0, false), c(4, 0.1, 0.0, true)];
+                let mut ranked = vec![
+                    c(1, 1.0, 0.0, false),
+                    c(2, 0.9, 0.0, false),
+                    c(3, 0.8, 0.0, false),
+                    c(4, 0.1, 0.0, true),
+                ];
                 apply(&mut ranked, &config, seed, 3);
                 ranked.iter().any(|c| c.explored)
             })
             .count();
         let share = explored as f64 / 2000.0;
-        assert!((share - config.explore_share).abs() < 0.03, "explored {share}");
+        assert!(
+            (share - config.explore_share).abs() < 0.03,
+            "explored {share}"
+        );
     }
 }

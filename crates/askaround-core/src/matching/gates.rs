@@ -129,9 +129,13 @@ pub(super) fn works_in_window(hours: &WorkingHours, clock: LocalClock, urgency: 
 /// Out of office for the whole window: someone away today but back tomorrow can still take an
 /// ask for this week.
 pub(super) fn is_out_of_office(state: &CandidateState, now: Timestamp, urgency: Urgency) -> bool {
-    let Some(ooo) = state.out_of_office else { return false };
+    let Some(ooo) = state.out_of_office else {
+        return false;
+    };
     let window_end = now
-        .checked_add(SignedDuration::from_mins(i64::from(urgency.window_minutes())))
+        .checked_add(SignedDuration::from_mins(i64::from(
+            urgency.window_minutes(),
+        )))
         .unwrap_or(now);
     ooo.from <= now && window_end < ooo.until
 }
@@ -140,9 +144,17 @@ pub(super) fn is_over_budget(state: &CandidateState, weekly: u16, daily: Option<
     state.offers_this_week >= weekly || daily.is_some_and(|d| state.offers_today >= d)
 }
 
-pub(super) fn declined_recently(state: &CandidateState, asker: PersonId, now: Timestamp, cooldown: SignedDuration) -> bool {
+pub(super) fn declined_recently(
+    state: &CandidateState,
+    asker: PersonId,
+    now: Timestamp,
+    cooldown: SignedDuration,
+) -> bool {
     let since = now.checked_sub(cooldown).unwrap_or(Timestamp::MIN);
-    state.declines.iter().any(|d| d.asker == asker && d.at > since && d.at <= now)
+    state
+        .declines
+        .iter()
+        .any(|d| d.asker == asker && d.at > since && d.at <= now)
 }
 
 #[cfg(test)]
@@ -180,9 +192,19 @@ mod tests {
             ..CandidateState::default()
         };
         assert!(is_out_of_office(&state, now, Urgency::Now));
-        assert!(is_out_of_office(&state, at("2026-11-24T23:00:00Z"), Urgency::Now));
-        assert!(!is_out_of_office(&state, now, Urgency::Today), "back within 24 hours");
-        assert!(!is_out_of_office(&state, at("2026-11-23T10:00:00Z"), Urgency::Now), "not gone yet");
+        assert!(is_out_of_office(
+            &state,
+            at("2026-11-24T23:00:00Z"),
+            Urgency::Now
+        ));
+        assert!(
+            !is_out_of_office(&state, now, Urgency::Today),
+            "back within 24 hours"
+        );
+        assert!(
+            !is_out_of_office(&state, at("2026-11-23T10:00:00Z"), Urgency::Now),
+            "not gone yet"
+        );
     }
 
     #[test]
@@ -210,8 +232,23 @@ mod tests {
             ..CandidateState::default()
         };
         let week = SignedDuration::from_hours(24 * 7);
-        assert!(declined_recently(&state, asker, at("2026-11-25T10:00:00Z"), week));
-        assert!(!declined_recently(&state, other, at("2026-11-25T10:00:00Z"), week));
-        assert!(!declined_recently(&state, asker, at("2026-11-28T10:00:00Z"), week));
+        assert!(declined_recently(
+            &state,
+            asker,
+            at("2026-11-25T10:00:00Z"),
+            week
+        ));
+        assert!(!declined_recently(
+            &state,
+            other,
+            at("2026-11-25T10:00:00Z"),
+            week
+        ));
+        assert!(!declined_recently(
+            &state,
+            asker,
+            at("2026-11-28T10:00:00Z"),
+            week
+        ));
     }
 }

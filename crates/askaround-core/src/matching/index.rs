@@ -21,6 +21,14 @@ use crate::timezone::TimeZoneName;
 /// The most words of one text that are indexed: a pasted log file must not bloat a profile.
 pub(super) const MAX_TERMS_PER_TEXT: usize = 4_000;
 
+/// `ln(1 + x)` of a person's activity figures, as of their last update.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(super) struct ActivityLn {
+    pub helps: f32,
+    pub recent: f32,
+    pub intensity: f32,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MatchError {
     #[error("person {0} is not in the match index")]
@@ -37,6 +45,9 @@ pub struct MatchIndex {
     pub(super) generations: Vec<u32>,
     /// Weighted length of each slot's text, for BM25 length normalisation.
     pub(super) doc_lens: Vec<f32>,
+    /// Each slot's activity logarithms, dense so a ranking can estimate scores without touching
+    /// records (see [`MatchIndex::estimate`]).
+    pub(super) activity_ln: Vec<ActivityLn>,
     pub(super) total_len: f64,
     pub(super) by_id: HashMap<PersonId, Slot>,
     free: Vec<Slot>,
@@ -69,6 +80,7 @@ impl MatchIndex {
             records: Vec::new(),
             generations: Vec::new(),
             doc_lens: Vec::new(),
+            activity_ln: Vec::new(),
             total_len: 0.0,
             by_id: HashMap::new(),
             free: Vec::new(),
@@ -108,15 +120,28 @@ impl MatchIndex {
     /// Adds a person or replaces their profile, keeping their state and help history.
     pub fn upsert_profile(&mut self, profile: &CandidateProfile) {
         let profile_terms = self.profile_terms(profile);
-        let zone = self.zones.intern(profile.timezone.as_str(), || profile.timezone.clone());
+        let zone = self
+            .zones
+            .intern(profile.timezone.as_str(), || profile.timezone.clone());
         let hours_key = profile.working_hours.to_string();
-        let hours = self.hours.intern(&hours_key, || profile.working_hours.clone());
-        let team = profile.team.as_deref().map(|t| self.teams.intern(t, || t.to_owned()));
-        let location = profile.location.as_deref().map(|l| self.places.intern(l, || l.to_owned()));
+        let hours = self
+            .hours
+            .intern(&hours_key, || profile.working_hours.clone());
+        let team = profile
+            .team
+            .as_deref()
+            .map(|t| self.teams.intern(t, || t.to_owned()));
+        let location = profile
+            .location
+            .as_deref()
+            .map(|l| self.places.intern(l, || l.to_owned()));
         let mut languages: Vec<u32> = profile
             .languages
             .iter()
-            .map(|l| self.languages.intern(l.primary(), || l.primary().to_owned()))
+            .map(|l| {
+                self.languages
+                    .intern(l.primary(), || l.primary().to_owned())
+            })
             .collect();
         languages.sort_unstable();
         languages.dedup();
@@ -143,7 +168,9 @@ impl MatchIndex {
 
     /// Forgets a person (they left the organisation). Unknown ids are ignored: removal is idempotent.
     pub fn remove_person(&mut self, id: PersonId) {
-        let Some(slot) = self.by_id.remove(&id) else { return };
+        let Some(slot) = self.by_id.remove(&id) else {
+            return;
+        };
         self.retire(slot);
         self.records[slot as usize] = None;
         self.free.push(slot);
@@ -152,7 +179,9 @@ impl MatchIndex {
     /// The person's live state, to change presence, counters or declines in place.
     pub fn state_mut(&mut self, id: PersonId) -> Result<&mut CandidateState, MatchError> {
         let slot = *self.by_id.get(&id).ok_or(MatchError::UnknownPerson(id))?;
-        self.record_mut(slot).map(|r| &mut r.state).ok_or(MatchError::UnknownPerson(id))
+        self.record_mut(slot)
+            .map(|r| &mut r.state)
+            .ok_or(MatchError::UnknownPerson(id))
     }
 
     pub fn state(&self, id: PersonId) -> Option<&CandidateState> {
@@ -165,12 +194,20 @@ impl MatchIndex {
     }
 
     /// Records a finished help session as evidence of the helper's expertise.
-    pub fn add_evidence(&mut self, helper: PersonId, evidence: &HelpEvidence) -> Result<(), MatchError> {
+    pub fn add_evidence(
+        &mut self,
+        helper: PersonId,
+        evidence: &HelpEvidence,
+    ) -> Result<(), MatchError> {
         self.change_evidence(helper, evidence, 1)
     }
 
     /// Takes back a session added with [`Self::add_evidence`] (deleted, or consent withdrawn).
-    pub fn remove_evidence(&mut self, helper: PersonId, evidence: &HelpEvidence) -> Result<(), MatchError> {
+    pub fn remove_evidence(
+        &mut self,
+        helper: PersonId,
+        evidence: &HelpEvidence,
+    ) -> Result<(), MatchError> {
         self.change_evidence(helper, evidence, -1)
     }
 
@@ -179,8 +216,16 @@ impl MatchIndex {
         self.record_of(id).map(|r| r.activity.helps)
     }
 
-    fn change_evidence(&mut self, helper: PersonId, evidence: &HelpEvidence, sign: i8) -> Result<(), MatchError> {
-        let slot = *self.by_id.get(&helper).ok_or(MatchError::UnknownPerson(helper))?;
+    fn change_evidence(
+        &mut self,
+        helper: PersonId,
+        evidence: &HelpEvidence,
+        sign: i8,
+    ) -> Result<(), MatchError> {
+        let slot = *self
+            .by_id
+            .get(&helper)
+            .ok_or(MatchError::UnknownPerson(helper))?;
         let terms = self.analyze(&evidence.text, 1.0);
         self.retire(slot);
         let options = self.options.clone();
@@ -230,6 +275,7 @@ impl MatchIndex {
                 self.records.push(Some(record));
                 self.generations.push(0);
                 self.doc_lens.push(0.0);
+                self.activity_ln.push(ActivityLn::default());
                 slot
             }
         };
@@ -241,7 +287,9 @@ impl MatchIndex {
     fn retire(&mut self, slot: Slot) {
         let i = slot as usize;
         self.generations[i] = self.generations[i].wrapping_add(1);
-        let Some(record) = self.records[i].as_ref() else { return };
+        let Some(record) = self.records[i].as_ref() else {
+            return;
+        };
         let mut old_terms = Vec::new();
         record.for_each_term(|t, _| old_terms.push(t));
         let old_skills: Vec<SkillId> = record.skills.iter().map(|s| s.skill).collect();
@@ -263,7 +311,9 @@ impl MatchIndex {
     fn post(&mut self, slot: Slot) {
         let i = slot as usize;
         let generation = self.generations[i];
-        let Some(record) = self.records[i].as_ref() else { return };
+        let Some(record) = self.records[i].as_ref() else {
+            return;
+        };
         let terms = &mut self.terms;
         record.for_each_term(|t, w| {
             if let Some(list) = terms.get_mut(t as usize) {
@@ -273,11 +323,20 @@ impl MatchIndex {
         for stat in &record.skills {
             let weight = stat.weight(&self.options);
             if weight > 0.0 {
-                self.skills.entry(stat.skill).or_default().push(slot, generation, weight);
+                self.skills
+                    .entry(stat.skill)
+                    .or_default()
+                    .push(slot, generation, weight);
             }
         }
         let len = record.doc_len();
         self.doc_lens[i] = len;
+        let a = &record.activity;
+        self.activity_ln[i] = ActivityLn {
+            helps: a.weighted_helps.max(0.0).ln_1p(),
+            recent: a.recent.max(0.0).ln_1p(),
+            intensity: a.intensity(self.options.intensity_min_span_days).ln_1p() as f32,
+        };
         self.total_len += f64::from(len);
     }
 
@@ -336,6 +395,10 @@ impl MatchIndex {
 
     /// Average weighted text length over people, for BM25.
     pub(super) fn average_len(&self) -> f64 {
-        if self.by_id.is_empty() { 1.0 } else { (self.total_len / self.by_id.len() as f64).max(1e-6) }
+        if self.by_id.is_empty() {
+            1.0
+        } else {
+            (self.total_len / self.by_id.len() as f64).max(1e-6)
+        }
     }
 }

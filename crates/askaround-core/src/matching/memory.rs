@@ -16,17 +16,41 @@ impl MatchIndex {
     /// (capacities, not lengths).
     pub fn heap_bytes(&self) -> usize {
         let records: usize = self.records.capacity() * size_of::<Option<Record>>()
-            + self.records.iter().flatten().map(record_heap).sum::<usize>();
-        let dense = self.generations.capacity() * size_of::<u32>() + self.doc_lens.capacity() * size_of::<f32>();
+            + self
+                .records
+                .iter()
+                .flatten()
+                .map(record_heap)
+                .sum::<usize>();
+        let dense = self.generations.capacity() * size_of::<u32>()
+            + self.doc_lens.capacity() * size_of::<f32>()
+            + self.activity_ln.capacity() * size_of::<super::index::ActivityLn>();
         let by_id = self.by_id.capacity() * (size_of::<(PersonId, u32)>() + HASH_ENTRY_OVERHEAD);
-        let dictionary = self.dictionary.capacity() * (size_of::<(Box<str>, TermId)>() + HASH_ENTRY_OVERHEAD)
+        let dictionary = self.dictionary.capacity()
+            * (size_of::<(Box<str>, TermId)>() + HASH_ENTRY_OVERHEAD)
             + self.dictionary.keys().map(|k| k.len()).sum::<usize>();
-        let names = self.term_names.capacity() * size_of::<Box<str>>() + self.term_names.iter().map(|n| n.len()).sum::<usize>();
-        let terms = self.terms.capacity() * size_of::<PostingList>() + self.terms.iter().map(PostingList::heap_bytes).sum::<usize>();
-        let skills = self.skills.capacity() * (size_of::<(SkillId, PostingList)>() + HASH_ENTRY_OVERHEAD)
-            + self.skills.values().map(PostingList::heap_bytes).sum::<usize>();
-        let children = self.children.capacity() * (size_of::<(SkillId, Vec<SkillId>)>() + HASH_ENTRY_OVERHEAD)
-            + self.children.values().map(|v| v.capacity() * size_of::<SkillId>()).sum::<usize>();
+        let names = self.term_names.capacity() * size_of::<Box<str>>()
+            + self.term_names.iter().map(|n| n.len()).sum::<usize>();
+        let terms = self.terms.capacity() * size_of::<PostingList>()
+            + self
+                .terms
+                .iter()
+                .map(PostingList::heap_bytes)
+                .sum::<usize>();
+        let skills = self.skills.capacity()
+            * (size_of::<(SkillId, PostingList)>() + HASH_ENTRY_OVERHEAD)
+            + self
+                .skills
+                .values()
+                .map(PostingList::heap_bytes)
+                .sum::<usize>();
+        let children = self.children.capacity()
+            * (size_of::<(SkillId, Vec<SkillId>)>() + HASH_ENTRY_OVERHEAD)
+            + self
+                .children
+                .values()
+                .map(|v| v.capacity() * size_of::<SkillId>())
+                .sum::<usize>();
         let interned = self.zones.heap_bytes()
             + self.hours.heap_bytes()
             + self.places.heap_bytes()

@@ -34,8 +34,13 @@ mod record;
 
 pub use analyzer::terms;
 pub use ask::{Ask, Asker, Urgency};
-pub use candidate::{CandidateProfile, CandidateState, Decline, HelpEvidence, OutOfOffice, Presence, Responsiveness};
-pub use config::{ExpertiseWeights, FairnessConfig, GateConfig, IndexOptions, MatchConfig, PriorConfig, TeamPreference};
+pub use candidate::{
+    CandidateProfile, CandidateState, Decline, HelpEvidence, OutOfOffice, Presence, Responsiveness,
+};
+pub use config::{
+    ExpertiseWeights, FairnessConfig, GateConfig, IndexOptions, MatchConfig, PriorConfig,
+    TeamPreference,
+};
 pub use gates::Gate;
 pub use index::{MatchError, MatchIndex};
 pub use outcome::{GateCount, GateReport, MatchOutcome, RankedCandidate, Reason};

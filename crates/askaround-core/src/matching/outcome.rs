@@ -16,34 +16,73 @@ use crate::skill::SkillLevel;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Reason {
     /// "helped 6 people with Microsoft Excel, rated 4.8"
-    HelpedWith { skill: String, sessions: u32, rating: Option<f32> },
+    HelpedWith {
+        skill: String,
+        sessions: u32,
+        rating: Option<f32>,
+    },
     /// "helped 12 people, rated 4.5" (when no session was about the asked skills)
-    Helped { sessions: u32, rating: Option<f32> },
+    Helped {
+        sessions: u32,
+        rating: Option<f32>,
+    },
     /// "expert in Microsoft Excel"
-    Declared { skill: String, level: SkillLevel },
+    Declared {
+        skill: String,
+        level: SkillLevel,
+    },
     /// "knows about pivot, refresh"
-    Words { words: Vec<String> },
-    Presence { presence: Presence },
+    Words {
+        words: Vec<String>,
+    },
+    Presence {
+        presence: Presence,
+    },
     /// "14:10 in Lisbon"
-    LocalTime { time: String, place: String },
+    LocalTime {
+        time: String,
+        place: String,
+    },
     /// "2 of 5 weekly offers used"
-    Budget { used: u16, budget: u16 },
+    Budget {
+        used: u16,
+        budget: u16,
+    },
     /// "speaks pt"
-    Speaks { language: String },
+    Speaks {
+        language: String,
+    },
     /// "in Finance" (another team than the asker's)
-    OtherTeam { team: String },
+    OtherTeam {
+        team: String,
+    },
     /// "new helper, no sessions yet"
     Newcomer,
 }
 
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rated = |rating: &Option<f32>| rating.map(|r| format!(", rated {r:.1}")).unwrap_or_default();
+        let rated = |rating: &Option<f32>| {
+            rating
+                .map(|r| format!(", rated {r:.1}"))
+                .unwrap_or_default()
+        };
         match self {
-            Reason::HelpedWith { skill, sessions, rating } => {
-                write!(f, "helped {} with {skill}{}", people(*sessions), rated(rating))
+            Reason::HelpedWith {
+                skill,
+                sessions,
+                rating,
+            } => {
+                write!(
+                    f,
+                    "helped {} with {skill}{}",
+                    people(*sessions),
+                    rated(rating)
+                )
             }
-            Reason::Helped { sessions, rating } => write!(f, "helped {}{}", people(*sessions), rated(rating)),
+            Reason::Helped { sessions, rating } => {
+                write!(f, "helped {}{}", people(*sessions), rated(rating))
+            }
             Reason::Declared { skill, level } => write!(f, "{level} in {skill}"),
             Reason::Words { words } => write!(f, "knows about {}", words.join(", ")),
             Reason::Presence { presence } => f.write_str(presence.as_str()),
@@ -57,7 +96,11 @@ impl fmt::Display for Reason {
 }
 
 fn people(n: u32) -> String {
-    if n == 1 { "1 person".to_owned() } else { format!("{n} people") }
+    if n == 1 {
+        "1 person".to_owned()
+    } else {
+        format!("{n} people")
+    }
 }
 
 /// A person to offer the ask to.
@@ -76,7 +119,11 @@ pub struct RankedCandidate {
 impl RankedCandidate {
     /// The reasons as one line: "helped 6 people with Excel, rated 4.8 · online · 14:10 in Lisbon".
     pub fn summary(&self) -> String {
-        self.reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join(" · ")
+        self.reasons
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" · ")
     }
 }
 
@@ -92,7 +139,8 @@ pub struct GateCount {
 /// Who the gates removed among the people relevant to the ask.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct GateReport {
-    /// People whose expertise made them relevant (before the gates).
+    /// Relevant people examined before the gates: the best matches, at least a few hundred, more
+    /// if the gates removed most of them.
     pub relevant: u32,
     /// Relevant people who passed every gate.
     pub available: u32,
@@ -101,7 +149,13 @@ pub struct GateReport {
 }
 
 impl GateReport {
-    pub(super) fn from_counts(counts: &[u32; 8], relevant: u32, available: u32, topic: Option<&str>, urgency: Urgency) -> Self {
+    pub(super) fn from_counts(
+        counts: &[u32; Gate::ALL.len()],
+        relevant: u32,
+        available: u32,
+        topic: Option<&str>,
+        urgency: Urgency,
+    ) -> Self {
         let removed = Gate::ALL
             .iter()
             .zip(counts)
@@ -128,7 +182,10 @@ impl GateReport {
     }
 
     pub fn removed_by(&self, gate: Gate) -> u32 {
-        self.removed.iter().find(|g| g.gate == gate).map_or(0, |g| g.count)
+        self.removed
+            .iter()
+            .find(|g| g.gate == gate)
+            .map_or(0, |g| g.count)
     }
 }
 
@@ -145,6 +202,11 @@ pub struct MatchOutcome {
 impl MatchOutcome {
     /// The honest answer when nobody can help now, for the learner: why, in one sentence each.
     pub fn explanations(&self) -> Vec<String> {
-        self.gates.removed.iter().filter(|g| g.gate != Gate::Asker).map(|g| g.message.clone()).collect()
+        self.gates
+            .removed
+            .iter()
+            .filter(|g| g.gate != Gate::Asker)
+            .map(|g| g.message.clone())
+            .collect()
     }
 }

@@ -103,7 +103,11 @@ mod tests {
             list.retire_one(&generations);
             list.push(0, g, 1.0);
         }
-        assert!(list.entries.len() < 20, "{} entries kept", list.entries.len());
+        assert!(
+            list.entries.len() < 20,
+            "{} entries kept",
+            list.entries.len()
+        );
         assert_eq!(live(&list, &generations), [(0, 1.0)]);
     }
 }

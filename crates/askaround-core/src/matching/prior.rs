@@ -54,7 +54,9 @@ pub(super) fn responsiveness(record: &Record, config: &PriorConfig) -> f64 {
     let offers = f64::from(r.offers.max(r.accepted));
     let rate = (f64::from(r.accepted) + pseudo * typical) / (offers + pseudo).max(1e-9);
     let speed = match r.median_answer_secs {
-        Some(secs) if config.slow_answer_secs > 0.0 => 1.0 / (1.0 + 0.1 * f64::from(secs) / config.slow_answer_secs),
+        Some(secs) if config.slow_answer_secs > 0.0 => {
+            1.0 / (1.0 + 0.1 * f64::from(secs) / config.slow_answer_secs)
+        }
         _ => 1.0,
     };
     (rate / typical).clamp(0.1, 2.0) * speed
@@ -64,7 +66,8 @@ pub(super) fn responsiveness(record: &Record, config: &PriorConfig) -> f64 {
 pub(super) fn rating(record: &Record, config: &PriorConfig) -> f64 {
     let a = &record.activity;
     let pseudo = config.rating_pseudo_count.max(0.0);
-    let avg = (f64::from(a.rating_sum) + pseudo * config.typical_rating) / (f64::from(a.rated) + pseudo).max(1e-9);
+    let avg = (f64::from(a.rating_sum) + pseudo * config.typical_rating)
+        / (f64::from(a.rated) + pseudo).max(1e-9);
     (1.0 + config.rating_weight * (avg - config.typical_rating)).clamp(0.25, 2.0)
 }
 
@@ -85,7 +88,11 @@ fn language(record: &Record, asker: &AskerContext<'_>, config: &PriorConfig) -> 
 fn team(record: &Record, asker: &AskerContext<'_>, config: &PriorConfig) -> f64 {
     let same = |a: Option<u32>, b: Option<u32>| a.is_some() && a == b;
     match config.team {
-        TeamPreference::CrossTeam(f) if asker.team.is_some() && record.team.is_some() && !same(record.team, asker.team) => f,
+        TeamPreference::CrossTeam(f)
+            if asker.team.is_some() && record.team.is_some() && !same(record.team, asker.team) =>
+        {
+            f
+        }
         TeamPreference::SameTeam(f) if same(record.team, asker.team) => f,
         TeamPreference::SameLocation(f) if same(record.location, asker.location) => f,
         _ => 1.0,

@@ -21,7 +21,12 @@ pub(super) struct ReasonContext<'a> {
 }
 
 impl MatchIndex {
-    pub(super) fn reasons(&self, record: &Record, ctx: &ReasonContext<'_>, explored: bool) -> Vec<Reason> {
+    pub(super) fn reasons(
+        &self,
+        record: &Record,
+        ctx: &ReasonContext<'_>,
+        explored: bool,
+    ) -> Vec<Reason> {
         let mut out = Vec::new();
         let name = |stat: &SkillStat| self.taxonomy.get(stat.skill).map(|s| s.name.clone());
         let relevant: Vec<&SkillStat> = ctx
@@ -30,8 +35,14 @@ impl MatchIndex {
             .iter()
             .filter_map(|(id, _)| record.skill(*id))
             .collect();
-        let helped = relevant.iter().filter(|s| s.helped > 0).max_by_key(|s| s.helped);
-        let declared = relevant.iter().filter(|s| s.declared.is_some()).max_by_key(|s| s.declared);
+        let helped = relevant
+            .iter()
+            .filter(|s| s.helped > 0)
+            .max_by_key(|s| s.helped);
+        let declared = relevant
+            .iter()
+            .filter(|s| s.declared.is_some())
+            .max_by_key(|s| s.declared);
         match helped.and_then(|s| name(s).map(|n| (n, s))) {
             Some((skill, stat)) => out.push(Reason::HelpedWith {
                 skill,
@@ -66,9 +77,16 @@ impl MatchIndex {
             let place = record
                 .location
                 .and_then(|l| self.places.get(l).cloned())
-                .or_else(|| self.zones.get(record.zone).map(|z| city_of_zone(z.as_str())));
+                .or_else(|| {
+                    self.zones
+                        .get(record.zone)
+                        .map(|z| city_of_zone(z.as_str()))
+                });
             if let Some(place) = place {
-                out.push(Reason::LocalTime { time: clock.hh_mm(), place });
+                out.push(Reason::LocalTime {
+                    time: clock.hh_mm(),
+                    place,
+                });
             }
         }
         out.push(Reason::Budget {
@@ -76,24 +94,29 @@ impl MatchIndex {
             budget: record.weekly_budget,
         });
         if speaks(record, ctx.asker.languages) == Some(true) {
-            let spoken = record.languages.iter().find(|l| ctx.asker.languages.contains(l));
+            let spoken = record
+                .languages
+                .iter()
+                .find(|l| ctx.asker.languages.contains(l));
             if let Some(language) = spoken.and_then(|l| self.languages.get(*l)) {
                 out.push(Reason::Speaks {
                     language: language.clone(),
                 });
             }
         }
-        if ctx.cross_team && record.team.is_some() && record.team != ctx.asker.team {
-            if let Some(team) = record.team.and_then(|t| self.teams.get(t)) {
-                out.push(Reason::OtherTeam { team: team.clone() });
-            }
+        if let Some(team) = record.team.and_then(|t| self.teams.get(t))
+            && ctx.cross_team
+            && record.team != ctx.asker.team
+        {
+            out.push(Reason::OtherTeam { team: team.clone() });
         }
         out
     }
 
     /// The ask's most telling words that this person's profile or history contains.
     fn matching_words(&self, record: &Record, query: &Query) -> Vec<String> {
-        let has = |bag: &[(u32, f32)], term: u32| bag.binary_search_by(|(t, _)| t.cmp(&term)).is_ok();
+        let has =
+            |bag: &[(u32, f32)], term: u32| bag.binary_search_by(|(t, _)| t.cmp(&term)).is_ok();
         query
             .terms
             .iter()

@@ -69,6 +69,10 @@ pub(super) struct Activity {
     /// a session is O(1) and the value at any later time is one multiplication.
     pub recent: f32,
     pub recent_at: i64,
+    /// First and last session seen (seconds since the epoch); a removed session does not move
+    /// them back, which only matters for the rare retraction.
+    pub first_at: Option<i64>,
+    pub last_at: Option<i64>,
 }
 
 impl Activity {
@@ -78,9 +82,24 @@ impl Activity {
         f64::from(self.recent) * decay(age, half_life_secs)
     }
 
+    /// Weighted sessions per 30 days over the span between the first and the last one (at least
+    /// `min_span_days`): how intensely this person helps while they help.
+    pub fn intensity(&self, min_span_days: f64) -> f64 {
+        let span = match (self.first_at, self.last_at) {
+            (Some(first), Some(last)) => (last - first).max(0) as f64 / 86_400.0,
+            _ => 0.0,
+        };
+        f64::from(self.weighted_helps) * 30.0 / span.max(min_span_days).max(1.0)
+    }
+
     fn add(&mut self, at: i64, amount: f32, half_life_secs: f64) {
+        if amount > 0.0 {
+            self.first_at = Some(self.first_at.map_or(at, |f| f.min(at)));
+            self.last_at = Some(self.last_at.map_or(at, |l| l.max(at)));
+        }
         if at >= self.recent_at {
-            let carried = f64::from(self.recent) * decay((at - self.recent_at) as f64, half_life_secs);
+            let carried =
+                f64::from(self.recent) * decay((at - self.recent_at) as f64, half_life_secs);
             self.recent = (carried + f64::from(amount)) as f32;
             self.recent_at = at;
         } else {
@@ -170,7 +189,10 @@ impl Record {
     }
 
     pub fn skill(&self, skill: SkillId) -> Option<&SkillStat> {
-        self.skills.binary_search_by(|s| s.skill.cmp(&skill)).ok().map(|i| &self.skills[i])
+        self.skills
+            .binary_search_by(|s| s.skill.cmp(&skill))
+            .ok()
+            .map(|i| &self.skills[i])
     }
 
     /// Replaces the declared skills, keeping what help sessions taught.
@@ -186,7 +208,13 @@ impl Record {
     }
 
     /// Adds (`sign` = 1) or removes (`sign` = -1) one help session's counters and terms.
-    pub fn apply_evidence(&mut self, evidence: &HelpEvidence, terms: &[(TermId, f32)], sign: i8, options: &IndexOptions) {
+    pub fn apply_evidence(
+        &mut self,
+        evidence: &HelpEvidence,
+        terms: &[(TermId, f32)],
+        sign: i8,
+        options: &IndexOptions,
+    ) {
         let rating = evidence.rating.filter(|r| (1..=5).contains(r));
         let weight = rating.map_or(1.0, |r| options.rating_weights[usize::from(r - 1)]);
         let s = f32::from(sign);
@@ -196,9 +224,17 @@ impl Record {
         a.weighted_helps = (a.weighted_helps + s * weight).max(0.0);
         if let Some(r) = rating {
             a.rated = step(a.rated, plus);
-            a.rating_sum = if plus { a.rating_sum + u32::from(r) } else { a.rating_sum.saturating_sub(u32::from(r)) };
+            a.rating_sum = if plus {
+                a.rating_sum + u32::from(r)
+            } else {
+                a.rating_sum.saturating_sub(u32::from(r))
+            };
         }
-        a.add(evidence.at.as_second(), s, options.recency_half_life_days * 86_400.0);
+        a.add(
+            evidence.at.as_second(),
+            s,
+            options.recency_half_life_days * 86_400.0,
+        );
         let mut skills = evidence.skills.clone();
         skills.sort_unstable();
         skills.dedup();
@@ -208,8 +244,11 @@ impl Record {
             stat.help_weight = (stat.help_weight + s * weight).max(0.0);
             if let Some(r) = rating {
                 stat.rated = step(stat.rated, plus);
-                stat.rating_sum =
-                    if plus { stat.rating_sum + u32::from(r) } else { stat.rating_sum.saturating_sub(u32::from(r)) };
+                stat.rating_sum = if plus {
+                    stat.rating_sum + u32::from(r)
+                } else {
+                    stat.rating_sum.saturating_sub(u32::from(r))
+                };
             }
         }
         self.skills.retain(|s| !s.is_empty());
@@ -218,7 +257,11 @@ impl Record {
 }
 
 fn step(n: u32, plus: bool) -> u32 {
-    if plus { n.saturating_add(1) } else { n.saturating_sub(1) }
+    if plus {
+        n.saturating_add(1)
+    } else {
+        n.saturating_sub(1)
+    }
 }
 
 /// `bag += factor × add`, both sorted by term; entries that fall to nothing are dropped.

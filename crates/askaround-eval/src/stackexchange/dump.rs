@@ -44,7 +44,9 @@ pub fn load(dir: &Path) -> anyhow::Result<Dump> {
     let mut dump = Dump::default();
     for_each_row(&dir.join("Posts.xml"), |row| {
         let number = |k: &str| row.get(k).and_then(|v| v.parse::<u64>().ok());
-        let Some(id) = number("Id") else { return Ok(()) };
+        let Some(id) = number("Id") else {
+            return Ok(());
+        };
         let at = parse_time(row.get("CreationDate").map_or("", String::as_str))
             .with_context(|| format!("post {id}: bad CreationDate"))?;
         match row.get("PostTypeId").map(String::as_str) {
@@ -92,19 +94,27 @@ pub fn load(dir: &Path) -> anyhow::Result<Dump> {
 }
 
 /// Calls `visit` with the attributes of every `<row>` element of the file.
-fn for_each_row(path: &Path, mut visit: impl FnMut(&HashMap<String, String>) -> anyhow::Result<()>) -> anyhow::Result<()> {
+fn for_each_row(
+    path: &Path,
+    mut visit: impl FnMut(&HashMap<String, String>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let raw = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let text = raw.strip_prefix('\u{feff}').unwrap_or(&raw);
     let mut reader = Reader::from_str(text);
     let mut row: HashMap<String, String> = HashMap::new();
     loop {
-        match reader.read_event().with_context(|| format!("parsing {}", path.display()))? {
+        match reader
+            .read_event()
+            .with_context(|| format!("parsing {}", path.display()))?
+        {
             Event::Empty(e) | Event::Start(e) if e.name().as_ref() == b"row" => {
                 row.clear();
                 for attr in e.attributes() {
                     let attr = attr.with_context(|| format!("attribute in {}", path.display()))?;
                     let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
-                    let value = attr.unescape_value().with_context(|| format!("value of {key} in {}", path.display()))?;
+                    let value = attr
+                        .unescape_value()
+                        .with_context(|| format!("value of {key} in {}", path.display()))?;
                     row.insert(key, value.into_owned());
                 }
                 visit(&row)?;
@@ -118,13 +128,22 @@ fn for_each_row(path: &Path, mut visit: impl FnMut(&HashMap<String, String>) -> 
 
 /// Dump times are UTC without a zone: `2014-01-21T20:26:05.383`.
 fn parse_time(raw: &str) -> anyhow::Result<Timestamp> {
-    let civil: DateTime = raw.trim().parse().with_context(|| format!("'{raw}' is not a date-time"))?;
-    Ok(civil.to_zoned_datetime(jiff::tz::TimeZone::UTC)?.timestamp())
+    let civil: DateTime = raw
+        .trim()
+        .parse()
+        .with_context(|| format!("'{raw}' is not a date-time"))?;
+    Ok(civil
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)?
+        .timestamp())
 }
 
 /// `<hops><ipa>` (or `|hops|ipa|` in newer dumps) → ["hops", "ipa"].
 fn parse_tags(raw: &str) -> Vec<String> {
-    raw.split(['<', '>', '|']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect()
+    raw.split(['<', '>', '|'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Post bodies are HTML; only the words matter here.
@@ -157,12 +176,23 @@ mod tests {
 
     #[test]
     fn html_is_reduced_to_its_words() {
-        assert_eq!(strip_html("<p>Citra <b>hops</b></p>").split_whitespace().collect::<Vec<_>>(), ["Citra", "hops"]);
+        assert_eq!(
+            strip_html("<p>Citra <b>hops</b></p>")
+                .split_whitespace()
+                .collect::<Vec<_>>(),
+            ["Citra", "hops"]
+        );
     }
 
     #[test]
     fn dump_times_are_read_as_utc() {
-        assert_eq!(parse_time("2014-01-21T20:26:05.383").unwrap().to_string(), "2014-01-21T20:26:05.383Z");
-        assert_eq!(parse_time("2014-01-21T00:00:00").unwrap().as_second(), 1_390_262_400);
+        assert_eq!(
+            parse_time("2014-01-21T20:26:05.383").unwrap().to_string(),
+            "2014-01-21T20:26:05.383Z"
+        );
+        assert_eq!(
+            parse_time("2014-01-21T00:00:00").unwrap().as_second(),
+            1_390_262_400
+        );
     }
 }

@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 use askaround_core::hours::WorkingHours;
 use askaround_core::ids::{PersonId, SkillId};
-use askaround_core::matching::{Ask, CandidateProfile, ExpertiseWeights, HelpEvidence, IndexOptions, MatchIndex};
+use askaround_core::matching::{
+    Ask, CandidateProfile, ExpertiseWeights, HelpEvidence, IndexOptions, MatchIndex,
+};
 use askaround_core::skill::Skill;
 use askaround_core::taxonomy::Taxonomy;
 use askaround_core::timezone::TimeZoneName;
@@ -26,7 +28,13 @@ use dump::{Answer, Dump, Question};
 /// Questions from this quantile of creation time on are routed and scored (the split of the
 /// data's "SE-temporal-v1" protocol); earlier ones only build evidence.
 const TEST_QUANTILE: f64 = 0.8;
-const METHODS: [&str; 5] = ["askaround", "bm25_profile", "popularity", "tag_profile", "rrf_bm25_tags_popularity"];
+const METHODS: [&str; 5] = [
+    "askaround",
+    "bm25_profile",
+    "popularity",
+    "tag_profile",
+    "rrf_bm25_tags_popularity",
+];
 
 #[derive(Debug, Clone, Copy)]
 enum Step {
@@ -46,11 +54,23 @@ fn skill(tag_index: usize) -> SkillId {
 /// `askaround eval-routing stackexchange DUMP_DIR`.
 pub fn run(dir: &Path) -> anyhow::Result<EvalReport> {
     let dump = dump::load(dir)?;
-    let name = dir.file_name().map_or_else(|| "dump".into(), |n| n.to_string_lossy().into_owned());
-    replay(&dump, &name, &IndexOptions::default(), &ExpertiseWeights::default())
+    let name = dir
+        .file_name()
+        .map_or_else(|| "dump".into(), |n| n.to_string_lossy().into_owned());
+    replay(
+        &dump,
+        &name,
+        &IndexOptions::default(),
+        &ExpertiseWeights::default(),
+    )
 }
 
-pub fn replay(dump: &Dump, name: &str, options: &IndexOptions, weights: &ExpertiseWeights) -> anyhow::Result<EvalReport> {
+pub fn replay(
+    dump: &Dump,
+    name: &str,
+    options: &IndexOptions,
+    weights: &ExpertiseWeights,
+) -> anyhow::Result<EvalReport> {
     let questions: HashMap<u64, &Question> = dump.questions.iter().map(|q| (q.id, q)).collect();
     let answers_by_id: HashMap<u64, &Answer> = dump.answers.iter().map(|a| (a.id, a)).collect();
     let mut tag_ids: HashMap<&str, usize> = HashMap::new();
@@ -63,10 +83,21 @@ pub fn replay(dump: &Dump, name: &str, options: &IndexOptions, weights: &Experti
     let taxonomy = Taxonomy::new(
         tag_ids
             .iter()
-            .map(|(tag, &i)| Skill { id: skill(i), name: (*tag).to_owned(), parent_id: None, aliases: Vec::new(), popularity: 0 })
+            .map(|(tag, &i)| Skill {
+                id: skill(i),
+                name: (*tag).to_owned(),
+                parent_id: None,
+                aliases: Vec::new(),
+                popularity: 0,
+            })
             .collect(),
     );
-    let skills_of = |q: &Question| -> Vec<SkillId> { q.tags.iter().filter_map(|t| tag_ids.get(t.as_str()).map(|i| skill(*i))).collect() };
+    let skills_of = |q: &Question| -> Vec<SkillId> {
+        q.tags
+            .iter()
+            .filter_map(|t| tag_ids.get(t.as_str()).map(|i| skill(*i)))
+            .collect()
+    };
 
     let mut times: Vec<Timestamp> = dump.questions.iter().map(|q| q.at).collect();
     times.sort();
@@ -83,7 +114,10 @@ pub fn replay(dump: &Dump, name: &str, options: &IndexOptions, weights: &Experti
         steps.push((a.at, 0, Step::Answer(i)));
         if let Some(day) = dump.accept_days.get(&a.id) {
             // Votes carry only their day: the accept is taken as known at the end of that day.
-            let known = day.checked_add(SignedDuration::from_hours(24)).unwrap_or(*day).max(a.at);
+            let known = day
+                .checked_add(SignedDuration::from_hours(24))
+                .unwrap_or(*day)
+                .max(a.at);
             steps.push((known, 0, Step::Accept(i)));
         }
     }
@@ -106,7 +140,9 @@ pub fn replay(dump: &Dump, name: &str, options: &IndexOptions, weights: &Experti
         match step {
             Step::Answer(i) => {
                 let a = &dump.answers[i];
-                let (Some(user), Some(q)) = (a.author, questions.get(&a.question)) else { continue };
+                let (Some(user), Some(q)) = (a.author, questions.get(&a.question)) else {
+                    continue;
+                };
                 let d = *dense.entry(user).or_insert_with(|| {
                     pool.push(user);
                     index.upsert_profile(&profile(user));
@@ -118,7 +154,9 @@ pub fn replay(dump: &Dump, name: &str, options: &IndexOptions, weights: &Experti
             }
             Step::Accept(i) => {
                 let a = &dump.answers[i];
-                let (Some(user), Some(q)) = (a.author, questions.get(&a.question)) else { continue };
+                let (Some(user), Some(q)) = (a.author, questions.get(&a.question)) else {
+                    continue;
+                };
                 let accepted_here = q.accepted_answer == Some(a.id);
                 if accepted_here && index.contains(person(user)) {
                     index.remove_evidence(person(user), &evidence(a, q, None))?;
@@ -130,16 +168,36 @@ pub fn replay(dump: &Dump, name: &str, options: &IndexOptions, weights: &Experti
                 if q.at < split_at {
                     continue;
                 }
-                let accepted = q.accepted_answer.and_then(|id| answers_by_id.get(&id)).and_then(|a| a.author);
-                let candidates: Vec<usize> = (0..pool.len()).filter(|&d| Some(pool[d]) != q.asker).collect();
-                let Some(target) = accepted.and_then(|u| candidates.iter().position(|&d| pool[d] == u)) else { continue };
+                let accepted = q
+                    .accepted_answer
+                    .and_then(|id| answers_by_id.get(&id))
+                    .and_then(|a| a.author);
+                let candidates: Vec<usize> = (0..pool.len())
+                    .filter(|&d| Some(pool[d]) != q.asker)
+                    .collect();
+                let Some(target) =
+                    accepted.and_then(|u| candidates.iter().position(|&d| pool[d] == u))
+                else {
+                    continue;
+                };
                 let answered: Vec<bool> = candidates
                     .iter()
-                    .map(|&d| dump.answers.iter().any(|a| a.question == q.id && a.author == Some(pool[d])))
+                    .map(|&d| {
+                        dump.answers
+                            .iter()
+                            .any(|a| a.question == q.id && a.author == Some(pool[d]))
+                    })
                     .collect();
                 let ids: Vec<PersonId> = candidates.iter().map(|&d| person(pool[d])).collect();
-                let ask = Ask { skills: skills_of(q), ..Ask::new(format!("{}\n{}", q.title, q.body)) };
-                let ours: Vec<f64> = index.expertise_scores(&ask, &ids, q.at, weights).into_iter().map(|s| s.unwrap_or(0.0)).collect();
+                let ask = Ask {
+                    skills: skills_of(q),
+                    ..Ask::new(format!("{}\n{}", q.title, q.body))
+                };
+                let ours: Vec<f64> = index
+                    .expertise_scores(&ask, &ids, q.at, weights)
+                    .into_iter()
+                    .map(|s| s.unwrap_or(0.0))
+                    .collect();
                 let text = format!("{}\n{}", q.title, q.body);
                 let bm25 = profiles.bm25(&text, &candidates);
                 let pop = profiles.popularity(&candidates);
@@ -147,7 +205,10 @@ pub fn replay(dump: &Dump, name: &str, options: &IndexOptions, weights: &Experti
                 let fused = rrf(&[&bm25, &tags, &pop]);
                 for (acc, scores) in accs.iter_mut().zip([&ours, &bm25, &pop, &tags, &fused]) {
                     acc.add(single(scores, Some(target)));
-                    acc.add_any(precision_at(scores, &answered, 1), precision_at(scores, &answered, 3));
+                    acc.add_any(
+                        precision_at(scores, &answered, 1),
+                        precision_at(scores, &answered, 3),
+                    );
                 }
             }
         }
@@ -159,7 +220,9 @@ pub fn replay(dump: &Dump, name: &str, options: &IndexOptions, weights: &Experti
     }
     report.notes.push(format!("questions asked from {split_at} on (the last {:.0}% by time) are routed; earlier ones only build evidence", (1.0 - TEST_QUANTILE) * 100.0));
     report.notes.push("pool = everyone who answered before the question, minus the asker; evidence keeps growing during the test period".into());
-    report.notes.push("relevant = the accepted answerer; anyP@k counts anyone who answered".into());
+    report
+        .notes
+        .push("relevant = the accepted answerer; anyP@k counts anyone who answered".into());
     Ok(report)
 }
 

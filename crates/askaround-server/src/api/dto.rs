@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use askaround_core::email::Email;
 use askaround_core::hours::WorkingHours;
-use askaround_core::ids::{PersonId, SkillId};
+use askaround_core::ids::SkillId;
 use askaround_core::language::{self, Language};
 use askaround_core::person::{
     DEFAULT_WEEKLY_BUDGET, PersonFields, PersonPatch, Profile, Role, check_password, fields,
@@ -36,7 +36,8 @@ pub struct SignInRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SignedIn {
     pub person: Profile,
-    /// Echo in `X-CSRF-Token` or form fields if you post forms.
+    /// Bound to this session; the web pages' forms carry it. (JSON calls are protected by
+    /// the same-origin check and need not send it.)
     pub csrf_token: String,
 }
 
@@ -208,10 +209,10 @@ pub fn resolve_goals(taxonomy: &Taxonomy, input: &[String]) -> Result<Vec<SkillI
     }
     let mut out = Vec::new();
     for (i, name) in input.iter().enumerate() {
-        if let Some(skill) = errs.check(taxonomy.resolve_or_explain(&format!("goals.{i}"), name)) {
-            if !out.contains(&skill.id) {
-                out.push(skill.id);
-            }
+        if let Some(skill) = errs.check(taxonomy.resolve_or_explain(&format!("goals.{i}"), name))
+            && !out.contains(&skill.id)
+        {
+            out.push(skill.id);
         }
     }
     errs.into_result(|| out)
@@ -478,10 +479,4 @@ pub struct ImportProblemLine {
 pub struct ImportRefused {
     pub error: crate::error::ErrorDetail,
     pub problems: Vec<ImportProblemLine>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PersonRef {
-    pub id: PersonId,
-    pub name: String,
 }

@@ -2,7 +2,9 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -10,8 +12,10 @@ use utoipa::IntoParams;
 use askaround_core::people_csv::ImportDefaults;
 
 use super::dto::{ImportProblemLine, ImportRefused, ImportReport};
+use super::json::body_error;
+use super::query::ApiQuery;
 use crate::auth::Admin;
-use crate::error::{ApiResult, ErrorBody, ErrorDetail};
+use crate::error::{ApiError, ApiResult, ErrorBody, ErrorDetail};
 use crate::people_import::{ImportOptions, ImportResult, run};
 use crate::state::AppState;
 
@@ -36,9 +40,25 @@ pub struct ImportParams {
 pub async fn import(
     State(state): State<AppState>,
     Admin(caller): Admin,
-    Query(params): Query<ImportParams>,
-    body: Bytes,
+    ApiQuery(params): ApiQuery<ImportParams>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if !matches!(
+        content_type.as_str(),
+        "text/csv" | "application/csv" | "text/plain" | "application/octet-stream"
+    ) {
+        return Err(ApiError::UnsupportedMediaType {
+            expected: "text/csv",
+        });
+    }
+    let body = body.map_err(body_error)?;
     let taxonomy = state
         .taxonomies
         .get(state.store.as_ref(), caller.org_id)
@@ -50,13 +70,14 @@ pub async fn import(
     let options = ImportOptions {
         skip_invalid: params.skip_invalid.unwrap_or(false),
         dry_run: params.dry_run.unwrap_or(false),
+        uploader: Some(admin.person.email.clone()),
     };
     let result = run(
         state.store.as_ref(),
         caller.org_id,
-        &taxonomy,
-        &defaults,
-        body.as_ref(),
+        taxonomy,
+        defaults,
+        std::io::Cursor::new(body),
         options,
         |_| {},
     )

@@ -9,9 +9,9 @@ use askaround_core::person::check_password;
 
 use super::dto::{AcceptInvitationRequest, SignedIn};
 use super::json::ApiJson;
-use super::session::{attach_cookie, open_session, secure};
 use crate::auth::password;
 use crate::auth::session::{set_cookie, token_hash};
+use crate::auth::signin::{attach_cookie, open_session, secure};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::AppState;
 
@@ -46,22 +46,19 @@ pub async fn accept(
     Ok(response)
 }
 
-/// Shared with the invitation page.
+/// Shared with the invitation page. The password is hashed first, then the invitation is
+/// consumed and the password set in one transaction: a failure leaves the invitation usable.
 pub async fn redeem(
     state: &AppState,
     token: &str,
     new_password: &str,
 ) -> ApiResult<(askaround_core::ids::PersonId, askaround_core::ids::OrgId)> {
     check_password(new_password)?;
+    let hash = password::hash(new_password.to_owned()).await?;
     let invitation = state
         .store
-        .take_invitation(&token_hash(token), jiff::Timestamp::now())
+        .redeem_invitation(&token_hash(token), &hash, jiff::Timestamp::now())
         .await?
         .ok_or(ApiError::NotFound)?;
-    let hash = password::hash(new_password.to_owned()).await?;
-    state
-        .store
-        .set_password_hash(invitation.org_id, invitation.person_id, &hash)
-        .await?;
     Ok((invitation.person_id, invitation.org_id))
 }

@@ -33,10 +33,8 @@ where
                 mime == "application/json" || mime.ends_with("+json")
             });
         if !is_json {
-            return Err(ApiError::BadRequest {
-                code: "unsupported_media_type",
-                message: "send the body as JSON with 'Content-Type: application/json'".to_owned(),
-                field: None,
+            return Err(ApiError::UnsupportedMediaType {
+                expected: "application/json",
             });
         }
         let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
@@ -69,11 +67,7 @@ fn strip_position(message: &str) -> &str {
 
 pub fn body_error(e: BytesRejection) -> ApiError {
     if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::BadRequest {
-            code: "payload_too_large",
-            message: "the request body is too large".to_owned(),
-            field: None,
-        }
+        ApiError::PayloadTooLarge
     } else {
         ApiError::BadRequest {
             code: "unreadable_body",

@@ -13,6 +13,7 @@ use super::dto::{
     resolve_goals, resolve_skills,
 };
 use super::json::ApiJson;
+use crate::auth::signin::verify_current_password;
 use crate::auth::{Caller, password};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::AppState;
@@ -126,9 +127,7 @@ pub async fn change_password(
 ) -> ApiResult<()> {
     check_password(new).map_err(|e| ApiError::invalid("new_password", e.message))?;
     let profile = state.store.person(caller.org_id, caller.person_id).await?;
-    let credentials = state.store.credentials(&profile.person.email).await?;
-    let stored = credentials.and_then(|c| c.password_hash);
-    if !password::verify(current.to_owned(), stored).await? {
+    if !verify_current_password(state, &profile.person.email, current).await? {
         return Err(ApiError::invalid(
             "current_password",
             "is not your current password",
@@ -137,11 +136,12 @@ pub async fn change_password(
     let hash = password::hash(new.to_owned()).await?;
     state
         .store
-        .set_password_hash(caller.org_id, caller.person_id, &hash)
-        .await?;
-    state
-        .store
-        .delete_sessions_of(caller.org_id, caller.person_id, Some(&caller.token_hash))
+        .change_password(
+            caller.org_id,
+            caller.person_id,
+            &hash,
+            Some(&caller.token_hash),
+        )
         .await?;
     Ok(())
 }

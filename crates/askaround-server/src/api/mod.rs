@@ -6,6 +6,8 @@ pub(crate) mod invitations;
 pub mod json;
 pub(crate) mod me;
 pub(crate) mod people;
+mod people_admin;
+mod query;
 pub(crate) mod session;
 mod skills;
 
@@ -70,8 +72,9 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(me::put_skills))
         .routes(routes!(me::put_goals))
         .routes(routes!(me::put_password))
-        .routes(routes!(people::list, people::create))
-        .routes(routes!(people::get_one, people::patch))
+        .routes(routes!(people::list, people_admin::create))
+        .routes(routes!(people::get_one, people_admin::patch))
+        .routes(routes!(people_admin::reinvite))
         .routes(routes!(import::import).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)))
         .routes(routes!(skills::list, skills::create))
         .routes(routes!(skills::get_one, skills::patch))

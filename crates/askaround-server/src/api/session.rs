@@ -4,19 +4,15 @@ use std::net::SocketAddr;
 
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use jiff::{SignedDuration, Timestamp};
-
-use askaround_core::email::Email;
-use askaround_core::ids::{OrgId, PersonId};
-use askaround_store::NewSession;
 
 use super::dto::{SignInRequest, SignedIn};
 use super::json::ApiJson;
-use crate::auth::session::{clear_cookie, new_token, set_cookie, token_hash};
-use crate::auth::{Caller, password};
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::auth::Caller;
+use crate::auth::session::{clear_cookie, set_cookie};
+use crate::auth::signin::{attach_cookie, authenticate, client_ip, open_session, secure};
+use crate::error::{ApiResult, ErrorBody};
 use crate::state::AppState;
 
 /// Sign in with email and password; sets the session cookie.
@@ -69,103 +65,4 @@ pub async fn sign_out(
     let mut response = axum::http::StatusCode::NO_CONTENT.into_response();
     attach_cookie(&mut response, &clear_cookie(secure(&state, &headers)));
     Ok(response)
-}
-
-/// Checks credentials under the rate limits. Shared by the API and the sign-in form.
-pub async fn authenticate(
-    state: &AppState,
-    ip: &str,
-    email: &str,
-    password_text: &str,
-) -> ApiResult<(PersonId, OrgId)> {
-    let email_key = email.trim().to_lowercase();
-    if let Some(wait) = state
-        .login_by_ip
-        .check(ip)
-        .or_else(|| state.login_by_email.check(&email_key))
-    {
-        metrics::counter!("askaround_sign_in_total", "outcome" => "rate_limited").increment(1);
-        return Err(ApiError::RateLimited {
-            retry_after_secs: wait,
-        });
-    }
-    state.login_by_ip.record(ip);
-    let credentials = match Email::parse(email) {
-        Ok(email) => state.store.credentials(&email).await?,
-        Err(_) => None,
-    };
-    let (stored, target) = match &credentials {
-        Some(c) if c.active => (c.password_hash.clone(), Some((c.person_id, c.org_id))),
-        _ => (None, None),
-    };
-    let ok = password::verify(password_text.to_owned(), stored).await?;
-    match target {
-        Some(target) if ok => {
-            state.login_by_email.clear(&email_key);
-            metrics::counter!("askaround_sign_in_total", "outcome" => "ok").increment(1);
-            Ok(target)
-        }
-        _ => {
-            state.login_by_email.record(&email_key);
-            metrics::counter!("askaround_sign_in_total", "outcome" => "failed").increment(1);
-            Err(ApiError::InvalidCredentials)
-        }
-    }
-}
-
-/// Creates a session; returns the cookie token and the CSRF token.
-pub async fn open_session(
-    state: &AppState,
-    person: PersonId,
-    org: OrgId,
-) -> ApiResult<(String, String)> {
-    let token = new_token();
-    let csrf = new_token();
-    let now = Timestamp::now();
-    let ttl = SignedDuration::try_from(state.config.session_ttl)
-        .map_err(|e| ApiError::Internal(e.into()))?;
-    state
-        .store
-        .create_session(&NewSession {
-            token_hash: token_hash(&token),
-            person_id: person,
-            org_id: org,
-            csrf_token: csrf.clone(),
-            created_at: now,
-            expires_at: now
-                .checked_add(ttl)
-                .map_err(|e| ApiError::Internal(e.into()))?,
-        })
-        .await?;
-    Ok((token, csrf))
-}
-
-pub fn secure(state: &AppState, headers: &HeaderMap) -> bool {
-    state.config.https()
-        || (state.config.trust_proxy
-            && headers
-                .get("x-forwarded-proto")
-                .and_then(|v| v.to_str().ok())
-                == Some("https"))
-}
-
-pub fn attach_cookie(response: &mut Response, cookie: &str) {
-    if let Ok(value) = HeaderValue::from_str(cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
-}
-
-/// The client's address for rate limiting: the socket peer, or behind a trusted proxy the first
-/// `X-Forwarded-For` hop.
-pub fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
-    if state.config.trust_proxy {
-        if let Some(forwarded) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-        {
-            return forwarded.trim().to_owned();
-        }
-    }
-    peer.ip().to_string()
 }

@@ -1,7 +1,7 @@
 //! The organisation's skill taxonomy: search for everyone, edits for admins.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -16,6 +16,7 @@ use super::dto::{
     MergeRequest, NewSkillRequest, SkillDetail, SkillList, SkillPatchRequest, SkillRef, SkillView,
 };
 use super::json::ApiJson;
+use super::query::ApiQuery;
 use crate::auth::{Admin, Caller};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::AppState;
@@ -37,7 +38,7 @@ pub struct SkillParams {
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Query(params): Query<SkillParams>,
+    ApiQuery(params): ApiQuery<SkillParams>,
 ) -> ApiResult<Json<SkillList>> {
     let limit = params.limit.unwrap_or(10);
     if !(1..=50).contains(&limit) {

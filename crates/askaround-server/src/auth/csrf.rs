@@ -2,6 +2,7 @@
 //! 1. every state-changing request (POST, PUT, PATCH, DELETE) whose `Origin` (or
 //!    `Sec-Fetch-Site`) shows it came from another site is refused before any handler runs;
 //! 2. server-rendered forms also carry a token bound to the session (checked by the form handler).
+//!
 //! The session cookie is SameSite=Lax on top, so browsers do not attach it to cross-site posts.
 
 use axum::extract::{Request, State};

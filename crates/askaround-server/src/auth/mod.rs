@@ -5,5 +5,6 @@ pub mod csrf;
 pub mod password;
 pub mod rate_limit;
 pub mod session;
+pub mod signin;
 
 pub use caller::{Admin, Caller};

@@ -20,11 +20,19 @@ impl RateLimiter {
         }
     }
 
-    /// `Some(seconds to wait)` when `key` is over its limit; does not count this call.
-    pub fn check(&self, key: &str) -> Option<u64> {
+    /// Takes one slot for `key`, or says how many seconds to wait when the window is full.
+    /// Checking and counting happen under one lock, so concurrent callers cannot overshoot.
+    pub fn acquire(&self, key: &str) -> Result<(), u64> {
         let now = Instant::now();
-        let mut hits = self.hits.lock().ok()?;
-        let entry = hits.get_mut(key)?;
+        let Ok(mut hits) = self.hits.lock() else {
+            return Ok(());
+        };
+        // Forget idle keys now and then so the map cannot grow without bound.
+        if hits.len() > 10_000 {
+            let window = self.window;
+            hits.retain(|_, v| v.back().is_some_and(|t| now.duration_since(*t) < window));
+        }
+        let entry = hits.entry(key.to_owned()).or_default();
         while entry
             .front()
             .is_some_and(|t| now.duration_since(*t) >= self.window)
@@ -34,21 +42,10 @@ impl RateLimiter {
         if entry.len() as u32 >= self.limit {
             let oldest = entry.front().copied().unwrap_or(now);
             let wait = self.window.saturating_sub(now.duration_since(oldest));
-            return Some(wait.as_secs().max(1));
+            return Err(wait.as_secs().max(1));
         }
-        None
-    }
-
-    pub fn record(&self, key: &str) {
-        let now = Instant::now();
-        if let Ok(mut hits) = self.hits.lock() {
-            // Forget idle keys now and then so the map cannot grow without bound.
-            if hits.len() > 10_000 {
-                let window = self.window;
-                hits.retain(|_, v| v.back().is_some_and(|t| now.duration_since(*t) < window));
-            }
-            hits.entry(key.to_owned()).or_default().push_back(now);
-        }
+        entry.push_back(now);
+        Ok(())
     }
 
     pub fn clear(&self, key: &str) {
@@ -65,13 +62,27 @@ mod tests {
     #[test]
     fn blocks_after_the_limit_and_clears_on_success() {
         let limiter = RateLimiter::new(2, Duration::from_secs(60));
-        assert!(limiter.check("a").is_none());
-        limiter.record("a");
-        limiter.record("a");
-        let wait = limiter.check("a").expect("over the limit");
+        assert!(limiter.acquire("a").is_ok());
+        assert!(limiter.acquire("a").is_ok());
+        let wait = limiter.acquire("a").expect_err("over the limit");
         assert!((1..=60).contains(&wait));
-        assert!(limiter.check("b").is_none());
+        assert!(limiter.acquire("b").is_ok());
         limiter.clear("a");
-        assert!(limiter.check("a").is_none());
+        assert!(limiter.acquire("a").is_ok());
+    }
+
+    #[test]
+    fn concurrent_callers_never_get_more_than_the_limit() {
+        let limiter = std::sync::Arc::new(RateLimiter::new(5, Duration::from_secs(60)));
+        let granted: usize = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..20)
+                .map(|_| {
+                    let limiter = limiter.clone();
+                    scope.spawn(move || usize::from(limiter.acquire("k").is_ok()))
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
+        });
+        assert_eq!(granted, 5);
     }
 }

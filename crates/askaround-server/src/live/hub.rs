@@ -37,21 +37,25 @@ impl Hub {
     }
 
     pub fn disconnect(&self, person: PersonId, id: u64) {
-        if let Ok(mut sockets) = self.sockets.lock() {
-            if let Some(list) = sockets.get_mut(&person) {
-                list.retain(|(i, _)| *i != id);
-                if list.is_empty() {
-                    sockets.remove(&person);
-                }
+        if let Ok(mut sockets) = self.sockets.lock()
+            && let Some(list) = sockets.get_mut(&person)
+        {
+            list.retain(|(i, _)| *i != id);
+            if list.is_empty() {
+                sockets.remove(&person);
             }
         }
     }
 
     /// Queues each event for its recipient's sockets on this node.
     pub fn deliver(&self, events: &[EventRecord]) {
-        let Ok(mut sockets) = self.sockets.lock() else { return };
+        let Ok(mut sockets) = self.sockets.lock() else {
+            return;
+        };
         for event in events {
-            let Some(list) = sockets.get_mut(&event.person_id) else { continue };
+            let Some(list) = sockets.get_mut(&event.person_id) else {
+                continue;
+            };
             let shared = Arc::new(event.clone());
             list.retain(|(_, tx)| match tx.try_send(shared.clone()) {
                 Ok(()) => true,
@@ -70,7 +74,9 @@ impl Hub {
     }
 
     pub fn connections(&self) -> usize {
-        self.sockets.lock().map_or(0, |s| s.values().map(Vec::len).sum())
+        self.sockets
+            .lock()
+            .map_or(0, |s| s.values().map(Vec::len).sum())
     }
 }
 
@@ -115,7 +121,10 @@ mod tests {
         while rx.recv().await.is_some() {
             received += 1;
         }
-        assert_eq!(received, QUEUE, "what was queued drains, then the queue ends");
+        assert_eq!(
+            received, QUEUE,
+            "what was queued drains, then the queue ends"
+        );
     }
 
     #[test]

@@ -24,7 +24,12 @@ pub fn frame(event: &EventRecord) -> String {
 }
 
 /// Records events and pushes them to whoever is connected on this node.
-pub async fn publish(store: &dyn Store, hub: &Hub, org: OrgId, events: &[NewEvent]) -> StoreResult<Vec<EventRecord>> {
+pub async fn publish(
+    store: &dyn Store,
+    hub: &Hub,
+    org: OrgId,
+    events: &[NewEvent],
+) -> StoreResult<Vec<EventRecord>> {
     let records = store.append_events(org, events, Timestamp::now()).await?;
     hub.deliver(&records);
     Ok(records)

@@ -53,7 +53,11 @@ pub async fn events_socket(
 ) -> Response {
     // A page on another site must not open a socket with our cookie.
     if is_cross_site(&headers, state.config.public_url.as_deref()) {
-        return ApiError::ForbiddenBecause("cross_site_request", "this socket was opened from another site".into()).into_response();
+        return ApiError::ForbiddenBecause(
+            "cross_site_request",
+            "this socket was opened from another site".into(),
+        )
+        .into_response();
     }
     let after = params.after.unwrap_or(0).max(0);
     upgrade
@@ -72,7 +76,10 @@ async fn run(mut socket: WebSocket, state: AppState, caller: Caller, after: i64)
     metrics::gauge!("askaround_live_sockets").decrement(1.0);
     if let Some((code, reason)) = outcome {
         let _ = socket
-            .send(Message::Close(Some(CloseFrame { code, reason: reason.into() })))
+            .send(Message::Close(Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            })))
             .await;
     }
 }
@@ -87,7 +94,11 @@ async fn serve(
 ) -> Option<(u16, &'static str)> {
     let mut last_sent = after;
     loop {
-        let page = match state.store.events_after(caller.org_id, caller.person_id, last_sent, REPLAY_PAGE).await {
+        let page = match state
+            .store
+            .events_after(caller.org_id, caller.person_id, last_sent, REPLAY_PAGE)
+            .await
+        {
             Ok(page) => page,
             Err(e) => {
                 tracing::warn!(error = %e, "replaying events failed");
@@ -178,7 +189,10 @@ mod tests {
 
     #[test]
     fn only_known_commands_parse() {
-        assert_eq!(ClientCommand::parse(r#"{"type":"ping"}"#), Some(ClientCommand::Ping));
+        assert_eq!(
+            ClientCommand::parse(r#"{"type":"ping"}"#),
+            Some(ClientCommand::Ping)
+        );
         assert_eq!(ClientCommand::parse(r#"{"type":"rm -rf"}"#), None);
         assert_eq!(ClientCommand::parse("not json"), None);
     }

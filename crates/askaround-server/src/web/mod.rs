@@ -68,7 +68,7 @@ impl axum::extract::FromRequestParts<AppState> for WebCaller {
             Err(ApiError::Unauthenticated) => {
                 let here = parts.uri.path_and_query().map_or("/", |p| p.as_str());
                 let next = if parts.method == axum::http::Method::GET && here != "/" {
-                    format!("/signin?next={}", people::urlencode(here))
+                    format!("/signin?next={}", urlencode(here))
                 } else {
                     "/signin".to_owned()
                 };
@@ -146,6 +146,15 @@ impl IntoResponse for WebError {
 
 pub type PageResult = Result<Response, WebError>;
 
+pub fn not_found_page() -> Response {
+    WebError::Page(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "There is no page at this address.".into(),
+    )
+    .into_response()
+}
+
 pub fn render(template: &impl Template) -> Response {
     match template.render() {
         Ok(html) => Html(html).into_response(),
@@ -154,6 +163,18 @@ pub fn render(template: &impl Template) -> Response {
             (StatusCode::INTERNAL_SERVER_ERROR, "page failed to render").into_response()
         }
     }
+}
+
+/// Percent-encodes a value for a query string.
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }
 
 /// Refuses a form whose token is not this session's.

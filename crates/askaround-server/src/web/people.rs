@@ -7,7 +7,7 @@ use axum::response::IntoResponse;
 use askaround_core::ids::PersonId;
 use askaround_core::person::Profile;
 
-use super::{Nav, PageResult, WebCaller, render};
+use super::{Nav, PageResult, WebCaller, render, urlencode};
 use crate::api::people::{PeopleParams, search};
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -92,17 +92,6 @@ pub async fn directory(
         next_url,
     };
     Ok(render(&page).into_response())
-}
-
-pub fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
 
 #[derive(Template)]

@@ -13,10 +13,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::{Nav, PageResult, WebCaller, WebError, render};
-use crate::api::session::{attach_cookie, authenticate, client_ip, open_session, secure};
 use crate::auth::caller::MaybeCaller;
 use crate::auth::csrf::token_matches;
 use crate::auth::session::{clear_cookie, cookie, new_token, set_cookie};
+use crate::auth::signin::{attach_cookie, authenticate, client_ip, open_session, secure};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -38,10 +38,18 @@ pub struct NextParam {
     next: Option<String>,
 }
 
-/// Only same-site paths: never redirect to another site after sign-in.
+/// Only paths of this site: never redirect elsewhere after sign-in. Browsers drop tabs and line
+/// breaks inside URLs and treat `\\` like `/`, so anything but plain visible ASCII is refused.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.chars().all(|c| c.is_ascii_graphic())
+                && !n.contains('\\') =>
+        {
+            n.to_owned()
+        }
         _ => "/profile".to_owned(),
     }
 }
@@ -169,6 +177,30 @@ pub async fn sign_out(
     let mut response = Redirect::to("/signin").into_response();
     attach_cookie(&mut response, &clear_cookie(secure(&state, &headers)));
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(
+            safe_next(Some("/people?skill=excel")),
+            "/people?skill=excel"
+        );
+        for hostile in [
+            "https://evil.example",
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "/ /x",
+            "people",
+        ] {
+            assert_eq!(safe_next(Some(hostile)), "/profile", "{hostile:?}");
+        }
+        assert_eq!(safe_next(None), "/profile");
+    }
 }
 
 #[derive(Template)]

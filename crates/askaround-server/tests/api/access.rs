@@ -193,6 +193,36 @@ async fn bodies_must_be_json() {
     let (status, body) = json_of(response).await;
     assert_eq!(
         (status, error_parts(&body).0.as_str()),
-        (StatusCode::BAD_REQUEST, "unsupported_media_type")
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+    );
+}
+
+#[tokio::test]
+async fn unknown_routes_wrong_methods_and_bad_query_strings_answer_in_the_error_shape() {
+    let app = TestApp::start().await;
+    let learner = app.signed_in(LEARNER).await;
+    let (status, body) = json_of(learner.get("/api/v1/nothing-here").await).await;
+    assert_eq!(
+        (status, error_parts(&body).0.as_str()),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+    let (status, body) = json_of(learner.delete("/api/v1/me").await).await;
+    assert_eq!(
+        (status, error_parts(&body).0.as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+    );
+    let (status, body) = json_of(learner.get("/api/v1/people?limit=lots").await).await;
+    assert_eq!(
+        (status, error_parts(&body)),
+        (
+            StatusCode::BAD_REQUEST,
+            ("invalid_query".to_owned(), Some("limit".to_owned()))
+        )
+    );
+    let page = learner.get("/no-such-page").await;
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert!(
+        page.text().await.expect("html").contains("<html"),
+        "pages get a page, not JSON"
     );
 }

@@ -140,3 +140,43 @@ async fn a_broken_header_is_reported_even_when_skipping() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn an_admin_cannot_demote_themselves_by_file_and_blank_roles_change_nothing() {
+    let app = TestApp::start().await;
+    let admin = app.signed_in(ADMIN).await;
+    let csv = format!("email,name,role\n{ADMIN},Ada Admin,member\n");
+    let (status, body) = json_of(admin.post_csv("/api/v1/people/import", csv).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["problems"][0]["problems"][0]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("line 2: role would demote or deactivate you"),
+        "{body}"
+    );
+    let csv = format!("email,name,role,active\n{ADMIN},Ada A. Admin,,\n");
+    let (status, _) = json_of(admin.post_csv("/api/v1/people/import", csv).await).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, me) = json_of(admin.get("/api/v1/me").await).await;
+    assert_eq!(
+        (me["name"].as_str(), me["role"].as_str()),
+        (Some("Ada A. Admin"), Some("admin"))
+    );
+}
+
+#[tokio::test]
+async fn an_import_that_is_not_csv_is_refused() {
+    let app = TestApp::start().await;
+    let admin = app.signed_in(ADMIN).await;
+    let (status, body) = json_of(
+        admin
+            .post("/api/v1/people/import", serde_json::json!({"email": "x"}))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error_parts(&body).0.as_str()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+    );
+}

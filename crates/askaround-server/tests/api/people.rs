@@ -261,3 +261,41 @@ async fn admins_create_people_with_validation_and_unique_emails() {
         .await;
     assert_eq!(kim.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn admins_can_issue_a_new_invitation_link() {
+    let app = TestApp::start().await;
+    let admin = app.signed_in(ADMIN).await;
+    let learner = app.id_of(LEARNER).await;
+    let (status, link) = json_of(
+        admin
+            .post(&format!("/api/v1/people/{learner}/invitation"), json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let token = link["token"].as_str().expect("token");
+    // Used as a password reset: the new password works, every old session ends.
+    let old_session = app.signed_in(LEARNER).await;
+    let accepted = app
+        .anonymous()
+        .post(
+            &format!("/api/v1/invitations/{token}/accept"),
+            json!({"password": "a brand new password"}),
+        )
+        .await;
+    assert_eq!(accepted.status(), StatusCode::OK);
+    assert_eq!(
+        old_session.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let member = app.signed_in(HELPER).await;
+    let helper = app.id_of(HELPER).await;
+    assert_eq!(
+        member
+            .post(&format!("/api/v1/people/{helper}/invitation"), json!({}))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}

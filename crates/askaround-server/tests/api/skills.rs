@@ -118,3 +118,32 @@ async fn admins_add_rename_and_merge_skills() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_rule_violation_answers_422_with_its_own_code() {
+    let app = TestApp::start().await;
+    let admin = app.signed_in(ADMIN).await;
+    let (_, sheet) = json_of(
+        admin
+            .get("/api/v1/skills?q=spreadsheet%20software&limit=1")
+            .await,
+    )
+    .await;
+    let sheet_id = sheet["items"][0]["id"].as_str().expect("id").to_owned();
+    let (status, error) = json_of(
+        admin
+            .patch(
+                &format!("/api/v1/skills/{sheet_id}"),
+                json!({"parent": "Pivot tables"}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error_parts(&error)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ("parent_cycle".to_owned(), Some("parent_id".to_owned()))
+        )
+    );
+}

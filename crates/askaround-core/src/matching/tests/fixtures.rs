@@ -45,7 +45,12 @@ pub fn taxonomy() -> Arc<Taxonomy> {
     ]))
 }
 
-pub fn profile(n: u128, city: &str, zone: &str, skills: &[(SkillId, SkillLevel)]) -> CandidateProfile {
+pub fn profile(
+    n: u128,
+    city: &str,
+    zone: &str,
+    skills: &[(SkillId, SkillLevel)],
+) -> CandidateProfile {
     CandidateProfile {
         id: person(n),
         active: true,
@@ -81,14 +86,41 @@ pub const ASKER: u128 = 9;
 /// Ana, Ben, Cho and Dev, all online; Ana has helped six people with Excel.
 pub fn org() -> MatchIndex {
     let mut index = MatchIndex::new(taxonomy(), IndexOptions::default());
-    index.upsert_profile(&profile(ANA, "Lisbon", "Europe/Lisbon", &[(EXCEL, SkillLevel::Expert)]));
-    index.upsert_profile(&profile(BEN, "Lisbon", "Europe/Lisbon", &[(EXCEL, SkillLevel::Intermediate)]));
-    index.upsert_profile(&profile(CHO, "Lisbon", "Europe/Lisbon", &[(KUBERNETES, SkillLevel::Expert)]));
-    index.upsert_profile(&profile(DEV, "New York", "America/New_York", &[(EXCEL, SkillLevel::Expert)]));
-    index.upsert_profile(&profile(ASKER, "London", "Europe/London", &[(EXCEL, SkillLevel::Expert)]));
+    index.upsert_profile(&profile(
+        ANA,
+        "Lisbon",
+        "Europe/Lisbon",
+        &[(EXCEL, SkillLevel::Expert)],
+    ));
+    index.upsert_profile(&profile(
+        BEN,
+        "Lisbon",
+        "Europe/Lisbon",
+        &[(EXCEL, SkillLevel::Intermediate)],
+    ));
+    index.upsert_profile(&profile(
+        CHO,
+        "Lisbon",
+        "Europe/Lisbon",
+        &[(KUBERNETES, SkillLevel::Expert)],
+    ));
+    index.upsert_profile(&profile(
+        DEV,
+        "New York",
+        "America/New_York",
+        &[(EXCEL, SkillLevel::Expert)],
+    ));
+    index.upsert_profile(&profile(
+        ASKER,
+        "London",
+        "Europe/London",
+        &[(EXCEL, SkillLevel::Expert)],
+    ));
     for i in 0..6 {
         let text = "my pivot table does not refresh when I add rows";
-        index.add_evidence(person(ANA), &session(20 + i, text, &[PIVOT], Some(5))).unwrap();
+        index
+            .add_evidence(person(ANA), &session(20 + i, text, &[PIVOT], Some(5)))
+            .unwrap();
     }
     for id in [ANA, BEN, CHO, DEV, ASKER] {
         index.state_mut(person(id)).unwrap().presence = Presence::Online;

@@ -4,12 +4,32 @@ use proptest::prelude::*;
 
 use super::fixtures::*;
 use crate::hours::WorkingHours;
-use crate::matching::{Ask, Asker, CandidateProfile, CandidateState, MatchConfig, MatchIndex, Presence, Urgency};
+use crate::matching::{
+    Ask, Asker, CandidateProfile, CandidateState, MatchConfig, MatchIndex, Presence, Urgency,
+};
 use crate::skill::SkillLevel;
 
-const WORDS: &[&str] = &["pivot", "table", "excel", "formula", "kubernetes", "pod", "sql", "join", "refresh", "chart", "🦀", ""];
+const WORDS: &[&str] = &[
+    "pivot",
+    "table",
+    "excel",
+    "formula",
+    "kubernetes",
+    "pod",
+    "sql",
+    "join",
+    "refresh",
+    "chart",
+    "🦀",
+    "",
+];
 const ZONES: &[&str] = &["Europe/Lisbon", "America/New_York", "Asia/Tokyo", "UTC"];
-const HOURS: &[&str] = &["mon-fri 09:00-17:00", "mon-fri 22:00-06:00", "sat-sun 08:00-20:00", "none"];
+const HOURS: &[&str] = &[
+    "mon-fri 09:00-17:00",
+    "mon-fri 22:00-06:00",
+    "sat-sun 08:00-20:00",
+    "none",
+];
 const SKILLS: [crate::ids::SkillId; 5] = [SPREADSHEETS, EXCEL, PIVOT, KUBERNETES, SQL];
 
 #[derive(Debug, Clone)]
@@ -31,25 +51,45 @@ fn someone(n: u128) -> impl Strategy<Value = Someone> {
         prop::collection::vec((0usize..5, 0u8..3), 0..4),
         0u16..6,
         0u16..8,
-        prop::sample::select(vec![Presence::Online, Presence::Away, Presence::Offline, Presence::DoNotDisturb]),
+        prop::sample::select(vec![
+            Presence::Online,
+            Presence::Away,
+            Presence::Offline,
+            Presence::DoNotDisturb,
+        ]),
         prop::collection::vec((text(), 0usize..5, prop::option::of(1u8..=5)), 0..4),
     )
-        .prop_map(move |(inactive, zone, hours, skills, budget, used, presence, sessions)| {
-            let mut profile = profile(n, "Somewhere", zone, &[]);
-            profile.active = !inactive || n % 2 == 0;
-            profile.working_hours = WorkingHours::parse(hours).unwrap();
-            profile.skills = skills
-                .into_iter()
-                .map(|(s, l)| (SKILLS[s], [SkillLevel::Beginner, SkillLevel::Intermediate, SkillLevel::Expert][usize::from(l)]))
-                .collect();
-            profile.weekly_budget = budget;
-            let state = CandidateState {
-                presence,
-                offers_this_week: used,
-                ..CandidateState::default()
-            };
-            Someone { profile, state, sessions }
-        })
+        .prop_map(
+            move |(inactive, zone, hours, skills, budget, used, presence, sessions)| {
+                let mut profile = profile(n, "Somewhere", zone, &[]);
+                profile.active = !inactive || n.is_multiple_of(2);
+                profile.working_hours = WorkingHours::parse(hours).unwrap();
+                profile.skills = skills
+                    .into_iter()
+                    .map(|(s, l)| {
+                        (
+                            SKILLS[s],
+                            [
+                                SkillLevel::Beginner,
+                                SkillLevel::Intermediate,
+                                SkillLevel::Expert,
+                            ][usize::from(l)],
+                        )
+                    })
+                    .collect();
+                profile.weekly_budget = budget;
+                let state = CandidateState {
+                    presence,
+                    offers_this_week: used,
+                    ..CandidateState::default()
+                };
+                Someone {
+                    profile,
+                    state,
+                    sessions,
+                }
+            },
+        )
 }
 
 fn organisation() -> impl Strategy<Value = Vec<Someone>> {
@@ -62,7 +102,12 @@ fn build(people: &[Someone]) -> MatchIndex {
         index.upsert_profile(&p.profile);
         index.set_state(p.profile.id, p.state.clone()).unwrap();
         for (i, (text, skill, rating)) in p.sessions.iter().enumerate() {
-            index.add_evidence(p.profile.id, &session(1000 + i as u128, text, &[SKILLS[*skill]], *rating)).unwrap();
+            index
+                .add_evidence(
+                    p.profile.id,
+                    &session(1000 + i as u128, text, &[SKILLS[*skill]], *rating),
+                )
+                .unwrap();
         }
     }
     index
@@ -73,7 +118,9 @@ fn may_be_offered(p: &Someone, asker: u128) -> bool {
     p.profile.id != person(asker)
         && p.profile.active
         && p.state.presence != Presence::DoNotDisturb
-        && p.profile.working_hours.is_working_at(now(), &p.profile.timezone)
+        && p.profile
+            .working_hours
+            .is_working_at(now(), &p.profile.timezone)
         && p.profile.weekly_budget > 0
         && p.state.offers_this_week < p.profile.weekly_budget
 }

@@ -5,7 +5,13 @@ use crate::matching::{Ask, Asker, MatchConfig, MatchIndex};
 use crate::skill::SkillLevel;
 
 fn expertise(index: &MatchIndex, text: &str, who: u128) -> f64 {
-    index.expertise_scores(&Ask::new(text), &[person(who)], now(), &MatchConfig::default().expertise)[0].unwrap()
+    index.expertise_scores(
+        &Ask::new(text),
+        &[person(who)],
+        now(),
+        &MatchConfig::default().expertise,
+    )[0]
+    .unwrap()
 }
 
 #[test]
@@ -17,16 +23,34 @@ fn removing_a_session_restores_the_scores_before_it() {
     assert!(expertise(&index, "vlookup across sheets", BEN) > before);
     index.remove_evidence(person(BEN), &evidence).unwrap();
     let after = expertise(&index, "vlookup across sheets", BEN);
-    assert!((after - before).abs() < 1e-6 * before.max(1.0), "{before} vs {after}");
+    assert!(
+        (after - before).abs() < 1e-6 * before.max(1.0),
+        "{before} vs {after}"
+    );
 }
 
 #[test]
 fn a_profile_edit_replaces_the_old_skills() {
     let mut index = org();
-    index.upsert_profile(&profile(CHO, "Lisbon", "Europe/Lisbon", &[(EXCEL, SkillLevel::Expert)]));
-    let outcome = index.rank(&Ask::new("excel"), &Asker::anonymous(person(ASKER)), now(), &MatchConfig::default());
+    index.upsert_profile(&profile(
+        CHO,
+        "Lisbon",
+        "Europe/Lisbon",
+        &[(EXCEL, SkillLevel::Expert)],
+    ));
+    let outcome = index.rank(
+        &Ask::new("excel"),
+        &Asker::anonymous(person(ASKER)),
+        now(),
+        &MatchConfig::default(),
+    );
     assert!(outcome.candidates.iter().any(|c| c.person == person(CHO)));
-    let outcome = index.rank(&Ask::new("kubernetes"), &Asker::anonymous(person(ASKER)), now(), &MatchConfig::default());
+    let outcome = index.rank(
+        &Ask::new("kubernetes"),
+        &Asker::anonymous(person(ASKER)),
+        now(),
+        &MatchConfig::default(),
+    );
     assert!(outcome.candidates.iter().all(|c| c.person != person(CHO)));
 }
 
@@ -34,12 +58,25 @@ fn a_profile_edit_replaces_the_old_skills() {
 fn many_updates_give_the_same_index_as_building_once() {
     let mut updated = org();
     for _ in 0..50 {
-        updated.upsert_profile(&profile(BEN, "Lisbon", "Europe/Lisbon", &[(EXCEL, SkillLevel::Beginner)]));
-        updated.upsert_profile(&profile(BEN, "Lisbon", "Europe/Lisbon", &[(EXCEL, SkillLevel::Intermediate)]));
+        updated.upsert_profile(&profile(
+            BEN,
+            "Lisbon",
+            "Europe/Lisbon",
+            &[(EXCEL, SkillLevel::Beginner)],
+        ));
+        updated.upsert_profile(&profile(
+            BEN,
+            "Lisbon",
+            "Europe/Lisbon",
+            &[(EXCEL, SkillLevel::Intermediate)],
+        ));
     }
     let fresh = org();
     for who in [ANA, BEN, CHO, DEV] {
-        assert!((expertise(&updated, "excel pivot", who) - expertise(&fresh, "excel pivot", who)).abs() < 1e-9);
+        assert!(
+            (expertise(&updated, "excel pivot", who) - expertise(&fresh, "excel pivot", who)).abs()
+                < 1e-9
+        );
     }
 }
 
@@ -50,8 +87,18 @@ fn a_removed_person_is_gone_and_their_slot_is_reused() {
     index.remove_person(person(ANA));
     assert!(!index.contains(person(ANA)));
     assert!(index.state_mut(person(ANA)).is_err());
-    index.upsert_profile(&profile(42, "Lisbon", "Europe/Lisbon", &[(PIVOT, SkillLevel::Expert)]));
-    let outcome = index.rank(&Ask::new("pivot table"), &Asker::anonymous(person(ASKER)), now(), &MatchConfig::default());
+    index.upsert_profile(&profile(
+        42,
+        "Lisbon",
+        "Europe/Lisbon",
+        &[(PIVOT, SkillLevel::Expert)],
+    ));
+    let outcome = index.rank(
+        &Ask::new("pivot table"),
+        &Asker::anonymous(person(ASKER)),
+        now(),
+        &MatchConfig::default(),
+    );
     assert!(outcome.candidates.iter().all(|c| c.person != person(ANA)));
     assert!(outcome.candidates.iter().any(|c| c.person == person(42)));
 }
@@ -59,5 +106,9 @@ fn a_removed_person_is_gone_and_their_slot_is_reused() {
 #[test]
 fn evidence_for_an_unknown_person_is_an_error() {
     let mut index = org();
-    assert!(index.add_evidence(person(77), &session(1, "x", &[], None)).is_err());
+    assert!(
+        index
+            .add_evidence(person(77), &session(1, "x", &[], None))
+            .is_err()
+    );
 }

@@ -12,13 +12,12 @@ use tokio::sync::oneshot;
 use askaround_core::email::Email;
 use askaround_core::hours::WorkingHours;
 use askaround_core::language;
-use askaround_core::org::Org;
 use askaround_core::person::{PersonFields, Role};
 use askaround_core::taxonomy::embedded_seed;
 use askaround_core::timezone::TimeZoneName;
 use askaround_server::ServerConfig;
 use askaround_sqlite::SqliteStore;
-use askaround_store::{NewOrg, Store};
+use askaround_store::{NewOrg, NewPerson, Store};
 
 pub const PASSWORD: &str = "a long test password";
 
@@ -131,52 +130,41 @@ impl Drop for TestApp {
     }
 }
 
-async fn seed_org(
-    store: &Arc<dyn Store>,
-    name: &str,
-    people: &[(&str, &str, Role)],
-    hash: &str,
-) -> Org {
+async fn seed_org(store: &Arc<dyn Store>, name: &str, people: &[(&str, &str, Role)], hash: &str) {
     let now = Timestamp::now();
+    let new_org = NewOrg {
+        name: name.into(),
+        slug: name.to_lowercase(),
+    };
     let org = store
-        .create_org(
-            &NewOrg {
-                name: name.into(),
-                slug: name.to_lowercase(),
-            },
-            now,
-        )
+        .create_org(&new_org, embedded_seed(), None, now)
         .await
-        .expect("org");
-    store
-        .seed_taxonomy(org.id, embedded_seed())
-        .await
-        .expect("seed");
+        .expect("org")
+        .0;
     for (email, person_name, role) in people {
+        let fields = PersonFields {
+            email: Email::parse(email).expect("email"),
+            name: (*person_name).into(),
+            title: None,
+            team: Some("Finance".into()),
+            location: Some("Lisbon".into()),
+            timezone: TimeZoneName::parse("Europe/Lisbon").expect("tz"),
+            working_hours: WorkingHours::office(),
+            languages: language::parse_list("en").expect("lang"),
+            bio: None,
+            weekly_budget: 5,
+            role: *role,
+            active: true,
+        };
+        let person = NewPerson {
+            password_hash: Some(hash.to_owned()),
+            ..NewPerson::new(fields)
+        };
         store
-            .create_person(
-                org.id,
-                &PersonFields {
-                    email: Email::parse(email).expect("email"),
-                    name: (*person_name).into(),
-                    title: None,
-                    team: Some("Finance".into()),
-                    location: Some("Lisbon".into()),
-                    timezone: TimeZoneName::parse("Europe/Lisbon").expect("tz"),
-                    working_hours: WorkingHours::office(),
-                    languages: language::parse_list("en").expect("lang"),
-                    bio: None,
-                    weekly_budget: 5,
-                    role: *role,
-                    active: true,
-                },
-                Some(hash),
-                now,
-            )
+            .create_person(org.id, &person, now)
             .await
             .expect("person");
     }
-    org
 }
 
 pub struct Actor {

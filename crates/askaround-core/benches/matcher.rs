@@ -1,0 +1,202 @@
+//! Matcher speed and memory at 1k, 10k and 100k people, next to SQLite FTS5 over the same
+//! profiles (what a user would otherwise build: full-text search, then sort).
+//!
+//! `cargo bench -p askaround-core --bench matcher` prints, per size, the index memory per person,
+//! ranking latency percentiles (one core, many different asks) and the FTS5 ratio, then runs the
+//! criterion benchmarks. No assertions: the figures go to BENCHMARKS.md.
+
+mod org;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use askaround_core::matching::{Asker, HelpEvidence, MatchConfig, Presence, terms};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use rusqlite::Connection;
+
+use org::{ASKS, Org, ask, build, now, person, taxonomy};
+
+const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
+
+/// `MATCHER_BENCH_SIZES=100000` runs only the sizes listed (comma-separated).
+fn sizes() -> Vec<usize> {
+    std::env::var("MATCHER_BENCH_SIZES")
+        .ok()
+        .map(|v| {
+            v.split(',')
+                .filter_map(|s| s.trim().parse().ok())
+                .collect::<Vec<usize>>()
+        })
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| SIZES.to_vec())
+}
+const LATENCY_SAMPLES: usize = 2_000;
+
+fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration, Duration) {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
+    (at(0.5), at(0.99), samples[samples.len() - 1])
+}
+
+fn fts5(org: &Org) -> rusqlite::Result<Connection> {
+    let db = Connection::open_in_memory()?;
+    db.execute_batch(
+        "CREATE VIRTUAL TABLE profiles USING fts5(text, tokenize = 'porter unicode61');",
+    )?;
+    let tx = db.unchecked_transaction()?;
+    {
+        let mut insert = tx.prepare("INSERT INTO profiles(rowid, text) VALUES (?1, ?2)")?;
+        for (i, doc) in org.documents.iter().enumerate() {
+            insert.execute(rusqlite::params![i as i64 + 1, doc])?;
+        }
+    }
+    tx.commit()?;
+    Ok(db)
+}
+
+/// The ask's words OR-ed, best BM25 first, top 10: FTS5's nearest equivalent of a ranking.
+fn fts5_query(text: &str) -> String {
+    terms(text)
+        .iter()
+        .map(|t| format!("\"{}\"", t.replace('"', "")))
+        .collect::<Vec<_>>()
+        .join(" OR ")
+}
+
+fn fts5_rank(db: &Connection, query: &str) -> rusqlite::Result<Vec<i64>> {
+    let mut stmt = db.prepare_cached(
+        "SELECT rowid FROM profiles WHERE profiles MATCH ?1 ORDER BY bm25(profiles) LIMIT 10",
+    )?;
+    let rows = stmt.query_map([query], |r| r.get(0))?;
+    rows.collect()
+}
+
+fn report(c: &mut Criterion) {
+    let taxonomy = taxonomy();
+    let config = MatchConfig::default();
+    println!(
+        "| people | index heap | per person | build | rank p50 | rank p99 | rank max | FTS5 p50 | FTS5 p99 | FTS5 / ours (p50) | update p99 |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    for size in sizes() {
+        let started = Instant::now();
+        let mut org = build(&taxonomy, size);
+        let build_time = started.elapsed();
+        let heap = org.index.heap_bytes();
+        let asker = Asker::anonymous(org.people[0]);
+
+        let mut ours = Vec::with_capacity(LATENCY_SAMPLES);
+        for i in 0..LATENCY_SAMPLES {
+            let a = ask(i);
+            let t = Instant::now();
+            black_box(org.index.rank(&a, &asker, now(), &config));
+            ours.push(t.elapsed());
+        }
+        let (p50, p99, max) = percentiles(ours);
+
+        let (f50, f99) = match fts5(&org) {
+            Ok(db) => {
+                let queries: Vec<String> = ASKS.iter().map(|a| fts5_query(a)).collect();
+                let mut theirs = Vec::with_capacity(LATENCY_SAMPLES / 4);
+                for i in 0..LATENCY_SAMPLES / 4 {
+                    let t = Instant::now();
+                    let _ = black_box(fts5_rank(&db, &queries[i % queries.len()]));
+                    theirs.push(t.elapsed());
+                }
+                let (f50, f99, _) = percentiles(theirs);
+                (f50, f99)
+            }
+            Err(e) => {
+                println!("FTS5 unavailable: {e}");
+                (Duration::ZERO, Duration::ZERO)
+            }
+        };
+
+        let mut updates = Vec::with_capacity(LATENCY_SAMPLES);
+        for i in 0..LATENCY_SAMPLES {
+            let who = org.people[(i * 7919) % org.people.len()];
+            let t = Instant::now();
+            match i % 3 {
+                0 => {
+                    if let Ok(state) = org.index.state_mut(who) {
+                        state.presence = if i % 2 == 0 {
+                            Presence::Away
+                        } else {
+                            Presence::Online
+                        };
+                    }
+                }
+                1 => {
+                    let evidence = HelpEvidence {
+                        learner: person(i),
+                        text: "pivot table refresh when new rows are added".into(),
+                        skills: Vec::new(),
+                        rating: Some(5),
+                        at: now(),
+                    };
+                    let _ = org.index.add_evidence(who, &evidence);
+                }
+                _ => {
+                    let profile = &org.profiles[(i * 7919) % org.profiles.len()];
+                    org.index.upsert_profile(profile);
+                }
+            }
+            updates.push(t.elapsed());
+        }
+        let (_, u99, _) = percentiles(updates);
+        println!(
+            "| {size} | {:.1} MiB | {} B | {:.2} s | {:?} | {:?} | {:?} | {:?} | {:?} | {:.1}× | {:?} |",
+            heap as f64 / 1048576.0,
+            heap / size,
+            build_time.as_secs_f64(),
+            p50,
+            p99,
+            max,
+            f50,
+            f99,
+            f50.as_secs_f64() / p50.as_secs_f64().max(1e-12),
+            u99
+        );
+
+        let mut group = c.benchmark_group("rank");
+        group
+            .sample_size(30)
+            .measurement_time(Duration::from_secs(3));
+        let mut i = 0;
+        group.bench_with_input(BenchmarkId::from_parameter(size), &size, |b, _| {
+            b.iter(|| {
+                i += 1;
+                black_box(org.index.rank(&ask(i), &asker, now(), &config))
+            })
+        });
+        group.finish();
+
+        let mut group = c.benchmark_group("update");
+        group
+            .sample_size(30)
+            .measurement_time(Duration::from_secs(2));
+        let mut j = 0usize;
+        group.bench_with_input(BenchmarkId::new("profile_edit", size), &size, |b, _| {
+            b.iter(|| {
+                j += 1;
+                org.index
+                    .upsert_profile(&org.profiles[(j * 7919) % org.profiles.len()]);
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("presence", size), &size, |b, _| {
+            b.iter(|| {
+                j += 1;
+                if let Ok(state) = org
+                    .index
+                    .state_mut(org.people[(j * 7919) % org.people.len()])
+                {
+                    state.presence = Presence::Online;
+                }
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, report);
+criterion_main!(benches);
