@@ -78,6 +78,10 @@ enum Command {
     DefaultConfig,
     /// Print the OpenAPI document of the JSON API.
     Openapi,
+    /// Measure routing quality on public expert-finding data (MRR, P@1, P@3, nDCG@10), next to
+    /// baselines computed in the same run.
+    #[command(subcommand)]
+    EvalRouting(EvalCommand),
     /// Maintainers: regenerate the seed skill taxonomy from public data.
     #[command(subcommand, hide = true)]
     Taxonomy(TaxonomyCommand),
@@ -127,6 +131,40 @@ enum OrgCommand {
         /// Organisation slug (needed when the database has several).
         #[arg(long)]
         org: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// The PMEF History Stack Exchange benchmark: rank each question's 20 candidates.
+    Pmef {
+        /// The benchmark folder (questions.jsonl, experts.jsonl).
+        dir: PathBuf,
+        /// The split to evaluate (`qid aid label` rows), e.g. dev.tsv.
+        #[arg(long)]
+        split: PathBuf,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// A Stack Exchange data dump replayed in time order.
+    Stackexchange {
+        /// The dump folder (Posts.xml, ...).
+        dir: PathBuf,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Maintainers: search expertise weights on a training split and print the best.
+    #[command(hide = true)]
+    TunePmef {
+        dir: PathBuf,
+        #[arg(long)]
+        split: PathBuf,
     },
 }
 
@@ -213,6 +251,28 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     curated
                 })?
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::EvalRouting(command) => {
+            let command = match command {
+                EvalCommand::Pmef { dir, split, format } => askaround_eval::EvalCommand::Pmef {
+                    dir,
+                    split,
+                    json: format == Format::Json,
+                },
+                EvalCommand::Stackexchange { dir, format } => {
+                    askaround_eval::EvalCommand::StackExchange {
+                        dir,
+                        json: format == Format::Json,
+                    }
+                }
+                EvalCommand::TunePmef { dir, split } => {
+                    askaround_eval::EvalCommand::TunePmef { dir, split }
+                }
+            };
+            // Evaluation is CPU-bound and synchronous; keep it off the async workers.
+            let output = tokio::task::spawn_blocking(move || askaround_eval::run(command)).await??;
+            println!("{output}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve {
