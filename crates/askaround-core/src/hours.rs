@@ -100,6 +100,31 @@ impl WorkingHours {
         in_today || in_last_night
     }
 
+    /// When the person next starts work after `after` (within a week), in their own zone; `None`
+    /// for someone with no working hours. If they are working at `after`, that is `after`.
+    pub fn next_start(&self, after: Timestamp, tz: &TimeZoneName) -> Option<Timestamp> {
+        if self.is_working_at(after, tz) {
+            return Some(after);
+        }
+        let local = after.to_zoned_datetime(tz.zone().clone());
+        let start_of_day = local.date();
+        (0..8i64)
+            .filter_map(|offset| {
+                let date = start_of_day
+                    .checked_add(jiff::Span::new().days(offset))
+                    .ok()?;
+                let span = self.day(date.weekday())?;
+                let start = date.at(
+                    i8::try_from(span.start / 60).ok()?,
+                    i8::try_from(span.start % 60).ok()?,
+                    0,
+                    0,
+                );
+                tz.zone().to_timestamp(start).ok()
+            })
+            .find(|t| *t > after)
+    }
+
     /// Total working minutes in a week (a night shift counts fully on its starting day).
     pub fn weekly_minutes(&self) -> u32 {
         self.days
@@ -152,6 +177,9 @@ fn parse_span(raw: &str) -> Result<DaySpan, String> {
         .ok_or_else(|| format!("'{raw}' should be a span like 09:00-17:00"))?;
     let start = parse_time(start.trim())?;
     let end = parse_time(end.trim())?;
+    if start == MINUTES_PER_DAY {
+        return Err(format!("'{raw}' starts at 24:00; start at 00:00 instead"));
+    }
     if start == end {
         return Err(format!("'{raw}' starts and ends at the same time"));
     }
@@ -167,8 +195,8 @@ fn parse_time(raw: &str) -> Result<u16, String> {
     let h: u16 = h.parse().map_err(|_| bad())?;
     let m: u16 = m.parse().map_err(|_| bad())?;
     if h == 24 && m == 0 {
-        // "17:00-24:00" ends at midnight: stored as 00:00 of the next day.
-        return Ok(0);
+        // "17:00-24:00" ends at midnight; "00:00-24:00" is the whole day.
+        return Ok(MINUTES_PER_DAY);
     }
     if h > 23 || m > 59 {
         return Err(bad());
@@ -277,6 +305,33 @@ mod tests {
     }
 
     #[test]
+    fn the_next_start_is_found_in_the_persons_zone() {
+        let lisbon = TimeZoneName::parse("Europe/Lisbon").unwrap();
+        let office = WorkingHours::office();
+        // Wednesday 07:00 UTC: starts at 09:00 Lisbon (09:00 UTC in winter).
+        assert_eq!(
+            office.next_start(at("2026-11-25T07:00:00Z"), &lisbon),
+            Some(at("2026-11-25T09:00:00Z"))
+        );
+        // Friday evening: Monday morning.
+        assert_eq!(
+            office.next_start(at("2026-11-27T18:00:00Z"), &lisbon),
+            Some(at("2026-11-30T09:00:00Z"))
+        );
+        // At work already: now.
+        assert_eq!(
+            office.next_start(at("2026-11-25T10:00:00Z"), &lisbon),
+            Some(at("2026-11-25T10:00:00Z"))
+        );
+        assert_eq!(
+            WorkingHours::parse("none")
+                .unwrap()
+                .next_start(at("2026-11-25T10:00:00Z"), &lisbon),
+            None
+        );
+    }
+
+    #[test]
     fn night_shift_runs_past_midnight_into_the_next_day() {
         let utc = TimeZoneName::utc();
         let nights = WorkingHours::parse("fri 22:00-06:00").unwrap();
@@ -284,6 +339,20 @@ mod tests {
         assert!(nights.is_working_at(at("2026-11-28T05:59:00Z"), &utc)); // Saturday morning
         assert!(!nights.is_working_at(at("2026-11-28T06:00:00Z"), &utc));
         assert!(!nights.is_working_at(at("2026-11-27T05:00:00Z"), &utc)); // Friday morning
+    }
+
+    #[test]
+    fn a_whole_day_and_an_evening_to_midnight_are_expressible() {
+        let utc = TimeZoneName::utc();
+        let always = WorkingHours::parse("mon-sun 00:00-24:00").unwrap();
+        assert_eq!(always.to_string(), "mon-sun 00:00-24:00");
+        assert!(always.is_working_at(at("2026-11-29T23:59:59Z"), &utc));
+        assert!(always.is_working_at(at("2026-11-29T00:00:00Z"), &utc));
+        assert_eq!(always.weekly_minutes(), 7 * 1440);
+        let evening = WorkingHours::parse("fri 17:00-24:00").unwrap();
+        assert!(evening.is_working_at(at("2026-11-27T23:30:00Z"), &utc));
+        assert!(!evening.is_working_at(at("2026-11-28T00:30:00Z"), &utc));
+        assert!(WorkingHours::parse("mon 24:00-02:00").is_err());
     }
 
     #[test]

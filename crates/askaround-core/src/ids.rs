@@ -62,3 +62,11 @@ id_type!(
     /// One offer of one ask to one colleague.
     OfferId
 );
+id_type!(
+    /// The conversation between a learner and the colleagues helping them with one ask.
+    ConversationId
+);
+id_type!(
+    /// One message in a conversation. Time-ordered, so ids page history.
+    MessageId
+);

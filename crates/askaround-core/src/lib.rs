@@ -15,6 +15,7 @@ mod openapi;
 pub mod org;
 pub mod people_csv;
 pub mod person;
+pub mod presence;
 pub mod skill;
 pub mod taxonomy;
 pub mod text;

@@ -11,6 +11,7 @@ use crate::email::Email;
 use crate::hours::WorkingHours;
 use crate::ids::{OrgId, PersonId, SkillId};
 use crate::language::Language;
+use crate::presence::{OutOfOffice, PresenceSetting};
 use crate::skill::SkillLevel;
 use crate::text::{bounded, limits, optional};
 use crate::timezone::TimeZoneName;
@@ -84,6 +85,9 @@ pub struct Person {
     pub weekly_budget: u16,
     pub role: Role,
     pub active: bool,
+    /// Reachability the person chose (`auto` follows whether they have the app open).
+    pub presence: PresenceSetting,
+    pub out_of_office: Option<OutOfOffice>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]

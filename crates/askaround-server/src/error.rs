@@ -49,6 +49,13 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("send the body as {expected} (Content-Type: {expected})")]
     UnsupportedMediaType { expected: &'static str },
+    /// The ask's state machine refused the event; the message says why, kindly.
+    #[error("{message}")]
+    Refused {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+    },
     #[error("there is no such endpoint")]
     NoRoute,
     #[error("this endpoint does not accept that method")]
@@ -100,6 +107,7 @@ impl ApiError {
             ApiError::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Refused { status, .. } => *status,
             ApiError::NoRoute => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -132,6 +140,7 @@ impl ApiError {
             }
             ApiError::PayloadTooLarge => ("payload_too_large", None, vec![]),
             ApiError::UnsupportedMediaType { .. } => ("unsupported_media_type", None, vec![]),
+            ApiError::Refused { code, .. } => (code, None, vec![]),
             ApiError::NoRoute => ("not_found", None, vec![]),
             ApiError::MethodNotAllowed => ("method_not_allowed", None, vec![]),
             ApiError::Internal(_) => ("internal", None, vec![]),
@@ -172,12 +181,50 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<askaround_core::asks::Refusal> for ApiError {
+    fn from(r: askaround_core::asks::Refusal) -> Self {
+        use askaround_core::asks::Refusal;
+        let status = match r {
+            // Someone acting on what is not theirs learns nothing about it.
+            Refusal::NotYours | Refusal::UnknownOffer => return ApiError::NotFound,
+            Refusal::OfferExpired | Refusal::AskCancelled => StatusCode::GONE,
+            Refusal::NotAllowed(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Refusal::InvalidEvent(_) => StatusCode::BAD_REQUEST,
+            Refusal::AlreadyTaken
+            | Refusal::AlreadyAccepted
+            | Refusal::OfferClosed
+            | Refusal::AskClosed
+            | Refusal::InvalidState(_)
+            | Refusal::Stale => StatusCode::CONFLICT,
+        };
+        ApiError::Refused {
+            status,
+            code: r.code(),
+            message: r.to_string(),
+        }
+    }
+}
+
+impl From<crate::routing::RoutingError> for ApiError {
+    fn from(e: crate::routing::RoutingError) -> Self {
+        match e {
+            crate::routing::RoutingError::Refused(r) => r.into(),
+            crate::routing::RoutingError::Failed(e) => e,
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Conflict { code, error } => ApiError::Conflict { code, error },
             StoreError::Invalid { code, error } => ApiError::Rule { code, error },
+            // Callers that can retry handle this first; anywhere else it is a plain conflict.
+            StoreError::VersionConflict => ApiError::Conflict {
+                code: "changed_meanwhile",
+                error: FieldError::new("version", "this changed meanwhile; reload and try again"),
+            },
             StoreError::Backend(cause) => ApiError::Internal(anyhow::anyhow!(cause)),
         }
     }

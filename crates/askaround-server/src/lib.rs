@@ -8,6 +8,7 @@ pub mod error;
 pub mod live;
 pub mod ops;
 pub mod people_import;
+pub mod routing;
 pub mod state;
 mod web;
 
@@ -109,11 +110,14 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let state = AppState::new(store.clone(), config, metrics_handle());
     let sweeper = tokio::spawn(sweep_expired_sessions(store));
+    // Resumes whatever was scheduled before a crash or restart, then keeps time.
+    let dispatcher = tokio::spawn(routing::dispatcher::run(state.routing.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     sweeper.abort();
+    dispatcher.abort();
     result.map_err(Into::into)
 }
 

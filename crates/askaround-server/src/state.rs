@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use askaround_core::asks::RoutingPolicy;
 use askaround_core::ids::OrgId;
 use askaround_core::taxonomy::Taxonomy;
 use askaround_store::Store;
@@ -11,6 +12,7 @@ use askaround_store::Store;
 use crate::auth::rate_limit::RateLimiter;
 use crate::error::ApiResult;
 use crate::live::Hub;
+use crate::routing::Routing;
 
 /// Server settings (the binary layers defaults, a file, `ASKAROUND_*` and flags into these).
 #[derive(Debug, Clone)]
@@ -28,6 +30,9 @@ pub struct ServerConfig {
     /// Behind a reverse proxy: take the client address from `X-Forwarded-For` and TLS from
     /// `X-Forwarded-Proto`.
     pub trust_proxy: bool,
+    /// Waves, offers per wave, offer and board lifetimes, auto-snooze.
+    pub routing: RoutingPolicy,
+    pub asks_per_hour: u32,
 }
 
 impl Default for ServerConfig {
@@ -40,6 +45,8 @@ impl Default for ServerConfig {
             login_attempts_per_ip: 60,
             login_window: Duration::from_secs(15 * 60),
             trust_proxy: false,
+            routing: RoutingPolicy::default(),
+            asks_per_hour: 30,
         }
     }
 }
@@ -61,6 +68,9 @@ pub struct AppState {
     pub login_by_ip: Arc<RateLimiter>,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     pub hub: Arc<Hub>,
+    pub routing: Arc<Routing>,
+    /// Asks a person may create per hour: a runaway script must not page the whole company.
+    pub ask_limiter: Arc<RateLimiter>,
 }
 
 impl AppState {
@@ -69,7 +79,19 @@ impl AppState {
         config: ServerConfig,
         metrics: metrics_exporter_prometheus::PrometheusHandle,
     ) -> Self {
+        let hub = Arc::new(Hub::default());
+        let taxonomies = Arc::new(TaxonomyCache::default());
+        let routing = Arc::new(Routing::new(
+            store.clone(),
+            hub.clone(),
+            taxonomies.clone(),
+            config.routing.clone(),
+        ));
         Self {
+            ask_limiter: Arc::new(RateLimiter::new(
+                config.asks_per_hour,
+                std::time::Duration::from_secs(3600),
+            )),
             store,
             login_by_email: Arc::new(RateLimiter::new(
                 config.login_failures_per_email,
@@ -80,9 +102,10 @@ impl AppState {
                 config.login_window,
             )),
             config: Arc::new(config),
-            taxonomies: Arc::new(TaxonomyCache::default()),
+            taxonomies,
             metrics,
-            hub: Arc::new(Hub::default()),
+            hub,
+            routing,
         }
     }
 }

@@ -10,6 +10,7 @@ use askaround_core::hours::WorkingHours;
 use askaround_core::ids::{OrgId, PersonId};
 use askaround_core::language;
 use askaround_core::person::{Person, Role};
+use askaround_core::presence::OutOfOffice;
 use askaround_core::timezone::TimeZoneName;
 use askaround_store::StoreError;
 
@@ -47,7 +48,8 @@ pub fn role_from(text: &str) -> Result<Role, StoreError> {
 
 /// The columns [`person_from_row`] reads, for SELECT lists.
 pub const PERSON_COLUMNS: &str = "id, org_id, email, name, title, team, location, timezone, \
-    working_hours, languages, bio, weekly_budget, role, active, created_at, updated_at";
+    working_hours, languages, bio, weekly_budget, role, active, presence, ooo_from, ooo_until, \
+    created_at, updated_at";
 
 pub fn person_from_row(row: &SqliteRow) -> Result<Person, StoreError> {
     let email: String = get(row, "email")?;
@@ -56,6 +58,9 @@ pub fn person_from_row(row: &SqliteRow) -> Result<Person, StoreError> {
     let languages: String = get(row, "languages")?;
     let budget: i64 = get(row, "weekly_budget")?;
     let role: String = get(row, "role")?;
+    let presence: String = get(row, "presence")?;
+    let ooo_from: Option<i64> = get(row, "ooo_from")?;
+    let ooo_until: Option<i64> = get(row, "ooo_until")?;
     Ok(Person {
         id: PersonId(uuid(&get::<String>(row, "id")?)?),
         org_id: OrgId(uuid(&get::<String>(row, "org_id")?)?),
@@ -71,6 +76,14 @@ pub fn person_from_row(row: &SqliteRow) -> Result<Person, StoreError> {
         weekly_budget: u16::try_from(budget).map_err(|e| corrupt("weekly_budget", e))?,
         role: role_from(&role)?,
         active: get(row, "active")?,
+        presence: presence.parse().map_err(|e| corrupt("presence", e))?,
+        out_of_office: match (ooo_from, ooo_until) {
+            (Some(from), Some(until)) => Some(OutOfOffice {
+                from: timestamp(from)?,
+                until: timestamp(until)?,
+            }),
+            _ => None,
+        },
         created_at: timestamp(get(row, "created_at")?)?,
         updated_at: timestamp(get(row, "updated_at")?)?,
     })

@@ -5,10 +5,13 @@
 //! the busy timeout instead of failing half-way on a lock upgrade.
 
 mod accounts;
+mod asks;
 mod codec;
+mod conversations;
 mod events;
 mod holdings;
 mod import;
+mod matcher;
 mod orgs;
 mod people;
 mod skills;
@@ -21,11 +24,13 @@ use jiff::Timestamp;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+use askaround_core::asks::{Ask, Timer};
 use askaround_core::email::Email;
-use askaround_core::ids::{OrgId, PersonId, SkillId};
+use askaround_core::ids::{AskId, ConversationId, MessageId, OfferId, OrgId, PersonId, SkillId};
 use askaround_core::org::Org;
 use askaround_core::people_csv::{Columns, ImportRow};
 use askaround_core::person::{PersonPatch, Profile};
+use askaround_core::presence::{OutOfOffice, PresenceSetting};
 use askaround_core::skill::{Skill, SkillLevel};
 use askaround_core::taxonomy::SeedSkill;
 use askaround_store::*;
@@ -337,5 +342,223 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> StoreResult<Vec<EventRecord>> {
         events::after(&self.pool, org, person, after, limit).await
+    }
+
+    async fn create_ask(
+        &self,
+        org: OrgId,
+        ask: &Ask,
+        idempotency_key: Option<&str>,
+        outbox: &Outbox,
+        now: Timestamp,
+    ) -> StoreResult<CreatedAsk> {
+        let mut tx = self.write().await?;
+        let created = asks::create(&mut tx, org, ask, idempotency_key, outbox, now).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(created)
+    }
+
+    async fn ask(&self, org: OrgId, id: AskId) -> StoreResult<Ask> {
+        asks::one(&self.pool, org, id).await
+    }
+
+    async fn ask_of_offer(&self, org: OrgId, offer: OfferId) -> StoreResult<Ask> {
+        asks::of_offer(&self.pool, org, offer).await
+    }
+
+    async fn commit_transition(
+        &self,
+        org: OrgId,
+        expected_version: u64,
+        ask: &Ask,
+        outbox: &Outbox,
+        now: Timestamp,
+    ) -> StoreResult<Committed> {
+        let mut tx = self.write().await?;
+        let committed = asks::commit(&mut tx, org, expected_version, ask, outbox, now).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(committed)
+    }
+
+    async fn asks_of(&self, org: OrgId, asker: PersonId, limit: u32) -> StoreResult<Vec<Ask>> {
+        asks::of_asker(&self.pool, org, asker, limit).await
+    }
+
+    async fn open_asks(&self, org: OrgId, query: &OpenAsksQuery) -> StoreResult<Vec<Ask>> {
+        asks::open(&self.pool, org, query).await
+    }
+
+    async fn offers_for(
+        &self,
+        org: OrgId,
+        helper: PersonId,
+        pending_only: bool,
+        limit: u32,
+    ) -> StoreResult<Vec<OfferView>> {
+        asks::offers_for(&self.pool, org, helper, pending_only, limit).await
+    }
+
+    async fn due_timers(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<DueTimer>> {
+        asks::due_timers(&self.pool, now, limit).await
+    }
+
+    async fn next_timer_due(&self) -> StoreResult<Option<Timestamp>> {
+        asks::next_due(&self.pool).await
+    }
+
+    async fn drop_timer(&self, ask: AskId, timer: Timer) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        asks::drop_timer(&mut conn, ask, timer).await
+    }
+
+    async fn pending_jobs(&self, limit: u32) -> StoreResult<Vec<MatcherJob>> {
+        asks::pending_jobs(&self.pool, limit).await
+    }
+
+    async fn drop_job(&self, id: i64) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        asks::drop_job(&mut conn, id).await
+    }
+
+    async fn matcher_snapshot(
+        &self,
+        org: OrgId,
+        since_day: Timestamp,
+        since_week: Timestamp,
+        declines_since: Timestamp,
+    ) -> StoreResult<MatcherSnapshot> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        matcher::snapshot(&mut conn, org, since_day, since_week, declines_since).await
+    }
+
+    async fn set_presence(
+        &self,
+        org: OrgId,
+        person: PersonId,
+        presence: PresenceSetting,
+        now: Timestamp,
+    ) -> StoreResult<Profile> {
+        let mut tx = self.write().await?;
+        people::set_presence(&mut tx, org, person, presence, now).await?;
+        let profile = people::profile(&mut tx, org, person).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(profile)
+    }
+
+    async fn set_out_of_office(
+        &self,
+        org: OrgId,
+        person: PersonId,
+        out_of_office: Option<OutOfOffice>,
+        now: Timestamp,
+    ) -> StoreResult<Profile> {
+        let mut tx = self.write().await?;
+        people::set_out_of_office(&mut tx, org, person, out_of_office, now).await?;
+        let profile = people::profile(&mut tx, org, person).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(profile)
+    }
+
+    async fn conversation(&self, org: OrgId, id: ConversationId) -> StoreResult<Conversation> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        conversations::by_id(&mut conn, org, id).await
+    }
+
+    async fn conversation_of_ask(&self, org: OrgId, ask: AskId) -> StoreResult<Conversation> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        conversations::of_ask(&mut conn, org, ask).await
+    }
+
+    async fn conversations_of(
+        &self,
+        org: OrgId,
+        person: PersonId,
+        limit: u32,
+    ) -> StoreResult<Vec<Conversation>> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        conversations::of_person(&mut conn, org, person, limit).await
+    }
+
+    async fn messages(
+        &self,
+        org: OrgId,
+        conversation: ConversationId,
+        before: Option<MessageId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        conversations::messages(&self.pool, org, conversation, before, limit).await
+    }
+
+    async fn message(&self, org: OrgId, id: MessageId) -> StoreResult<Message> {
+        conversations::message(&self.pool, org, id).await
+    }
+
+    async fn post_message(
+        &self,
+        org: OrgId,
+        message: &Message,
+        events: &[NewEvent],
+    ) -> StoreResult<Vec<EventRecord>> {
+        let mut tx = self.write().await?;
+        let records = conversations::post(&mut tx, org, message, events).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(records)
+    }
+
+    async fn add_participant(
+        &self,
+        org: OrgId,
+        conversation: ConversationId,
+        person: PersonId,
+        added_by: PersonId,
+        message: &Message,
+        events: &[NewEvent],
+        now: Timestamp,
+    ) -> StoreResult<(bool, Vec<EventRecord>)> {
+        let mut tx = self.write().await?;
+        let result = conversations::add_participant(
+            &mut tx,
+            org,
+            conversation,
+            person,
+            added_by,
+            message,
+            events,
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(result)
+    }
+
+    async fn feedback(&self, org: OrgId, ask: AskId) -> StoreResult<Option<FeedbackRecord>> {
+        conversations::feedback(&self.pool, org, ask).await
+    }
+
+    async fn confirm_topics(
+        &self,
+        org: OrgId,
+        ask: AskId,
+        topics: &[SkillId],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        conversations::confirm_topics(&mut tx, org, ask, topics, now).await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn report(
+        &self,
+        org: OrgId,
+        ask: AskId,
+        reporter: PersonId,
+        reason: &str,
+        now: Timestamp,
+    ) -> StoreResult<Report> {
+        conversations::report(&self.pool, org, ask, reporter, reason, now).await
+    }
+
+    async fn reports(&self, org: OrgId, limit: u32) -> StoreResult<Vec<Report>> {
+        conversations::reports(&self.pool, org, limit).await
     }
 }

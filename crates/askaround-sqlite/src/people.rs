@@ -14,6 +14,8 @@ use askaround_store::{
     NewInvitation, NewPerson, PeopleCursor, PeoplePage, PeopleQuery, StoreError, StoreResult,
 };
 
+use askaround_core::presence::{OutOfOffice, PresenceSetting};
+
 use crate::{accounts, holdings};
 
 use crate::codec::{
@@ -124,6 +126,28 @@ pub async fn profile(
 }
 
 /// Loads skills and goals for a page of people in two queries.
+/// Every person of an organisation with their skills and goals (the matcher's start-up load).
+pub async fn all_profiles(conn: &mut SqliteConnection, org: OrgId) -> StoreResult<Vec<Profile>> {
+    let sql = format!("SELECT {PERSON_COLUMNS} FROM people WHERE org_id = ? ORDER BY id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org.to_string())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    let people = rows
+        .iter()
+        .map(person_from_row)
+        .collect::<StoreResult<Vec<_>>>()?;
+    let mut profiles = Vec::with_capacity(people.len());
+    let mut people = people.into_iter().peekable();
+    // Chunks keep each IN (...) list under SQLite's bound-parameter limit.
+    while people.peek().is_some() {
+        let chunk: Vec<Person> = people.by_ref().take(500).collect();
+        profiles.extend(attach_skills(conn, chunk).await?);
+    }
+    Ok(profiles)
+}
+
 async fn attach_skills(
     conn: &mut SqliteConnection,
     people: Vec<Person>,
@@ -366,4 +390,52 @@ pub async fn emails_in_other_orgs(
         }
     }
     Ok(taken)
+}
+
+pub async fn set_presence(
+    tx: &mut Transaction<'_, Sqlite>,
+    org: OrgId,
+    id: PersonId,
+    presence: PresenceSetting,
+    now: Timestamp,
+) -> StoreResult<()> {
+    // Choosing a presence also ends an auto-snooze streak: the person is back.
+    let done = sqlx::query(
+        "UPDATE people SET presence = ?, ignored_in_a_row = 0, updated_at = ? WHERE org_id = ? AND id = ?",
+    )
+    .bind(presence.as_str())
+    .bind(millis(now))
+    .bind(org.to_string())
+    .bind(id.to_string())
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn set_out_of_office(
+    tx: &mut Transaction<'_, Sqlite>,
+    org: OrgId,
+    id: PersonId,
+    out_of_office: Option<OutOfOffice>,
+    now: Timestamp,
+) -> StoreResult<()> {
+    let done = sqlx::query(
+        "UPDATE people SET ooo_from = ?, ooo_until = ?, updated_at = ? WHERE org_id = ? AND id = ?",
+    )
+    .bind(out_of_office.map(|o| millis(o.from)))
+    .bind(out_of_office.map(|o| millis(o.until)))
+    .bind(millis(now))
+    .bind(org.to_string())
+    .bind(id.to_string())
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
 }

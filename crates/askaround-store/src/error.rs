@@ -24,6 +24,9 @@ pub enum StoreError {
         code: &'static str,
         error: FieldError,
     },
+    /// Another writer changed the ask first; reload it and apply the event again.
+    #[error("the ask changed meanwhile")]
+    VersionConflict,
     #[error("storage failure: {0}")]
     Backend(Box<dyn std::error::Error + Send + Sync>),
 }

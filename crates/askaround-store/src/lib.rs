@@ -5,21 +5,27 @@
 //! [`conformance`] suite.
 
 pub mod conformance;
+mod conversations;
 mod error;
+mod routing;
 mod types;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 
+use askaround_core::asks::{Ask, Timer};
 use askaround_core::email::Email;
-use askaround_core::ids::{OrgId, PersonId, SkillId};
+use askaround_core::ids::{AskId, ConversationId, MessageId, OfferId, OrgId, PersonId, SkillId};
 use askaround_core::org::Org;
 use askaround_core::people_csv::{Columns, ImportRow};
 use askaround_core::person::{PersonPatch, Profile};
+use askaround_core::presence::{OutOfOffice, PresenceSetting};
 use askaround_core::skill::{Skill, SkillLevel};
 use askaround_core::taxonomy::SeedSkill;
 
+pub use conversations::*;
 pub use error::{StoreError, StoreResult};
+pub use routing::*;
 pub use types::*;
 
 #[async_trait]
@@ -148,4 +154,130 @@ pub trait Store: Send + Sync + 'static {
         after: i64,
         limit: u32,
     ) -> StoreResult<Vec<EventRecord>>;
+
+    // ---- asks, offers, timers ----
+    /// Stores a new ask with its outbox; with an idempotency key already used by this asker,
+    /// returns the ask that key created instead.
+    async fn create_ask(
+        &self,
+        org: OrgId,
+        ask: &Ask,
+        idempotency_key: Option<&str>,
+        outbox: &Outbox,
+        now: Timestamp,
+    ) -> StoreResult<CreatedAsk>;
+    async fn ask(&self, org: OrgId, id: AskId) -> StoreResult<Ask>;
+    /// The ask an offer belongs to.
+    async fn ask_of_offer(&self, org: OrgId, offer: OfferId) -> StoreResult<Ask>;
+    /// Writes a transition if the stored ask is still at `expected_version`; otherwise
+    /// `StoreError::VersionConflict` and nothing is written.
+    async fn commit_transition(
+        &self,
+        org: OrgId,
+        expected_version: u64,
+        ask: &Ask,
+        outbox: &Outbox,
+        now: Timestamp,
+    ) -> StoreResult<Committed>;
+    /// A person's asks, newest first.
+    async fn asks_of(&self, org: OrgId, asker: PersonId, limit: u32) -> StoreResult<Vec<Ask>>;
+    /// Asks nobody could take yet, newest first, optionally for some skills.
+    async fn open_asks(&self, org: OrgId, query: &OpenAsksQuery) -> StoreResult<Vec<Ask>>;
+    /// A helper's offers (only pending ones with `pending_only`), newest first.
+    async fn offers_for(
+        &self,
+        org: OrgId,
+        helper: PersonId,
+        pending_only: bool,
+        limit: u32,
+    ) -> StoreResult<Vec<OfferView>>;
+    /// Timers due at `now`, earliest first, across organisations.
+    async fn due_timers(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<DueTimer>>;
+    async fn next_timer_due(&self) -> StoreResult<Option<Timestamp>>;
+    /// Drops a timer that turned out to be moot (its ask moved on).
+    async fn drop_timer(&self, ask: AskId, timer: Timer) -> StoreResult<()>;
+    async fn pending_jobs(&self, limit: u32) -> StoreResult<Vec<MatcherJob>>;
+    async fn drop_job(&self, id: i64) -> StoreResult<()>;
+    /// What the matcher needs for one organisation; loads and declines count from `since_week`
+    /// and `since_day`, declines from `declines_since`.
+    async fn matcher_snapshot(
+        &self,
+        org: OrgId,
+        since_day: Timestamp,
+        since_week: Timestamp,
+        declines_since: Timestamp,
+    ) -> StoreResult<MatcherSnapshot>;
+
+    // ---- presence ----
+    async fn set_presence(
+        &self,
+        org: OrgId,
+        person: PersonId,
+        presence: PresenceSetting,
+        now: Timestamp,
+    ) -> StoreResult<Profile>;
+    async fn set_out_of_office(
+        &self,
+        org: OrgId,
+        person: PersonId,
+        out_of_office: Option<OutOfOffice>,
+        now: Timestamp,
+    ) -> StoreResult<Profile>;
+
+    // ---- conversations ----
+    async fn conversation(&self, org: OrgId, id: ConversationId) -> StoreResult<Conversation>;
+    async fn conversation_of_ask(&self, org: OrgId, ask: AskId) -> StoreResult<Conversation>;
+    /// Conversations a person takes part in, newest first.
+    async fn conversations_of(
+        &self,
+        org: OrgId,
+        person: PersonId,
+        limit: u32,
+    ) -> StoreResult<Vec<Conversation>>;
+    /// Messages before `before` (newest first), at most `limit`.
+    async fn messages(
+        &self,
+        org: OrgId,
+        conversation: ConversationId,
+        before: Option<MessageId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
+    async fn message(&self, org: OrgId, id: MessageId) -> StoreResult<Message>;
+    /// Stores a message and its live events in one transaction (persisted before acknowledged).
+    async fn post_message(
+        &self,
+        org: OrgId,
+        message: &Message,
+        events: &[NewEvent],
+    ) -> StoreResult<Vec<EventRecord>>;
+    /// Adds a colleague; false if they were already in. The system message and events are
+    /// written in the same transaction.
+    async fn add_participant(
+        &self,
+        org: OrgId,
+        conversation: ConversationId,
+        person: PersonId,
+        added_by: PersonId,
+        message: &Message,
+        events: &[NewEvent],
+        now: Timestamp,
+    ) -> StoreResult<(bool, Vec<EventRecord>)>;
+    async fn feedback(&self, org: OrgId, ask: AskId) -> StoreResult<Option<FeedbackRecord>>;
+    /// The helper confirms what the session was about.
+    async fn confirm_topics(
+        &self,
+        org: OrgId,
+        ask: AskId,
+        topics: &[SkillId],
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    async fn report(
+        &self,
+        org: OrgId,
+        ask: AskId,
+        reporter: PersonId,
+        reason: &str,
+        now: Timestamp,
+    ) -> StoreResult<Report>;
+    async fn reports(&self, org: OrgId, limit: u32) -> StoreResult<Vec<Report>>;
 }

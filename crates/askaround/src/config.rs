@@ -9,6 +9,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+use askaround_core::asks::RoutingPolicy;
 use askaround_server::ServerConfig;
 
 pub const DEFAULT_FILE: &str = "askaround.toml";
@@ -33,6 +34,10 @@ pub struct Config {
     pub log_format: String,
     /// A tracing filter, e.g. `info` or `askaround=debug,info`.
     pub log_level: String,
+    /// Asks one person may create per hour.
+    pub asks_per_hour: u32,
+    /// Offers per wave, waves, how long offers and open asks last, auto-snooze.
+    pub routing: RoutingPolicy,
 }
 
 impl Default for Config {
@@ -50,6 +55,8 @@ impl Default for Config {
             trust_proxy: false,
             log_format: "pretty".to_owned(),
             log_level: "info".to_owned(),
+            asks_per_hour: server.asks_per_hour,
+            routing: server.routing,
         }
     }
 }
@@ -102,10 +109,22 @@ pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config> {
     }
     figment
         // Variables that belong to a flag of one command, not to the configuration.
-        .merge(Env::prefixed("ASKAROUND_").ignore(&["config", "demo_password"]))
+        .merge(
+            Env::prefixed("ASKAROUND_")
+                .ignore(&["config", "demo_password"])
+                // Nested settings: ASKAROUND_ROUTING__MAX_WAVES=3.
+                .split("__"),
+        )
         .merge(Serialized::defaults(overrides))
-        .extract()
+        .extract::<Config>()
         .map_err(|e| anyhow::anyhow!("configuration: {e}"))
+        .and_then(|config| {
+            config
+                .routing
+                .validate()
+                .map_err(|e| anyhow::anyhow!("configuration: routing.{e}"))?;
+            Ok(config)
+        })
 }
 
 impl Config {
@@ -118,6 +137,8 @@ impl Config {
             login_attempts_per_ip: self.login_attempts_per_ip.max(1),
             login_window: Duration::from_secs(self.login_window_minutes.max(1) * 60),
             trust_proxy: self.trust_proxy,
+            routing: self.routing.clone(),
+            asks_per_hour: self.asks_per_hour.max(1),
         }
     }
 

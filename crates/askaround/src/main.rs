@@ -271,7 +271,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
             };
             // Evaluation is CPU-bound and synchronous; keep it off the async workers.
-            let output = tokio::task::spawn_blocking(move || askaround_eval::run(command)).await??;
+            let output =
+                tokio::task::spawn_blocking(move || askaround_eval::run(command)).await??;
             println!("{output}");
             Ok(ExitCode::SUCCESS)
         }

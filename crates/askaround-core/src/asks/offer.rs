@@ -56,6 +56,21 @@ pub enum OfferState {
     Withdrawn { why: Withdrawal },
 }
 
+impl OfferState {
+    /// The state's name as the API and the database spell it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            OfferState::Pending => "pending",
+            OfferState::Accepted => "accepted",
+            OfferState::Declined { .. } => "declined",
+            OfferState::Passed => "passed",
+            OfferState::Referred { .. } => "referred",
+            OfferState::Expired => "expired",
+            OfferState::Withdrawn { .. } => "withdrawn",
+        }
+    }
+}
+
 /// Why a pending offer was taken back; the helper's screen says so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -82,6 +82,9 @@ pub async fn import(
         |_| {},
     )
     .await?;
+    if matches!(result, ImportResult::Done { dry_run: false, .. }) {
+        state.routing.matchers.invalidate(caller.org_id);
+    }
     let lines = |problems: Vec<crate::people_import::LineProblems>| -> Vec<ImportProblemLine> {
         problems
             .into_iter()

@@ -48,6 +48,7 @@ pub async fn patch_me(
         .store
         .update_person(caller.org_id, caller.person_id, &patch, Timestamp::now())
         .await?;
+    state.routing.matchers.person_changed(&profile);
     Ok(Json(MeResponse {
         profile,
         csrf_token: caller.csrf_token,
@@ -73,6 +74,7 @@ pub async fn put_skills(
         .store
         .set_person_skills(caller.org_id, caller.person_id, &skills, Timestamp::now())
         .await?;
+    state.routing.matchers.person_changed(&profile);
     Ok(Json(MeResponse {
         profile,
         csrf_token: caller.csrf_token,
@@ -144,4 +146,88 @@ pub async fn change_password(
         )
         .await?;
     Ok(())
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PresenceRequest {
+    /// `auto` (online while the app is open), `online`, `away` or `dnd`.
+    pub status: String,
+}
+
+/// Set my presence. Do-not-disturb stops offers; choosing any presence ends an auto-snooze.
+#[utoipa::path(put, path = "/me/presence", tag = "me",
+    request_body = PresenceRequest,
+    responses((status = 200, body = MeResponse), (status = 422, body = ErrorBody)),
+    security(("session" = [])))]
+pub async fn put_presence(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<PresenceRequest>,
+) -> ApiResult<Json<MeResponse>> {
+    let presence: askaround_core::presence::PresenceSetting = body.status.parse()?;
+    let profile = state
+        .store
+        .set_presence(caller.org_id, caller.person_id, presence, Timestamp::now())
+        .await?;
+    state.routing.matchers.person_changed(&profile);
+    Ok(Json(MeResponse {
+        profile,
+        csrf_token: caller.csrf_token,
+    }))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutOfOfficeRequest {
+    #[schema(value_type = String, format = DateTime)]
+    pub from: jiff::Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub until: jiff::Timestamp,
+}
+
+/// Set my out-of-office period (no offers while away).
+#[utoipa::path(put, path = "/me/out-of-office", tag = "me",
+    request_body = OutOfOfficeRequest,
+    responses((status = 200, body = MeResponse), (status = 422, body = ErrorBody)),
+    security(("session" = [])))]
+pub async fn put_out_of_office(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<OutOfOfficeRequest>,
+) -> ApiResult<Json<MeResponse>> {
+    let period = askaround_core::presence::OutOfOffice::new(body.from, body.until)?;
+    let profile = state
+        .store
+        .set_out_of_office(
+            caller.org_id,
+            caller.person_id,
+            Some(period),
+            Timestamp::now(),
+        )
+        .await?;
+    state.routing.matchers.person_changed(&profile);
+    Ok(Json(MeResponse {
+        profile,
+        csrf_token: caller.csrf_token,
+    }))
+}
+
+/// Clear my out-of-office period.
+#[utoipa::path(delete, path = "/me/out-of-office", tag = "me",
+    responses((status = 200, body = MeResponse)),
+    security(("session" = [])))]
+pub async fn delete_out_of_office(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<MeResponse>> {
+    let profile = state
+        .store
+        .set_out_of_office(caller.org_id, caller.person_id, None, Timestamp::now())
+        .await?;
+    state.routing.matchers.person_changed(&profile);
+    Ok(Json(MeResponse {
+        profile,
+        csrf_token: caller.csrf_token,
+    }))
 }

@@ -1,10 +1,14 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document generated from the handlers.
 
+pub(crate) mod asks;
+mod conversations;
 pub mod dto;
 mod import;
 pub(crate) mod invitations;
 pub mod json;
+mod matching;
 pub(crate) mod me;
+mod offers;
 pub(crate) mod people;
 mod people_admin;
 mod query;
@@ -33,6 +37,9 @@ use crate::state::AppState;
         (name = "me", description = "The signed-in person's own profile"),
         (name = "people", description = "The directory; admins manage people"),
         (name = "skills", description = "The organisation's skill taxonomy"),
+        (name = "asks", description = "Asking for help: routing in waves, the board of open asks, match previews"),
+        (name = "offers", description = "Answering offers: exactly one helper wins"),
+        (name = "conversations", description = "Talking once matched, and closing the loop"),
     )
 )]
 struct ApiDoc;
@@ -78,7 +85,31 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(import::import).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)))
         .routes(routes!(skills::list, skills::create))
         .routes(routes!(skills::get_one, skills::patch))
-        .routes(routes!(skills::merge));
+        .routes(routes!(skills::merge))
+        .routes(routes!(me::put_presence))
+        .routes(routes!(me::put_out_of_office, me::delete_out_of_office))
+        .routes(routes!(matching::preview))
+        .routes(routes!(asks::create, asks::list))
+        .routes(routes!(asks::board))
+        .routes(routes!(asks::get_one, asks::edit))
+        .routes(routes!(asks::cancel))
+        .routes(routes!(asks::claim))
+        .routes(routes!(offers::list))
+        .routes(routes!(offers::accept))
+        .routes(routes!(offers::decline))
+        .routes(routes!(offers::pass))
+        .routes(routes!(offers::refer))
+        .routes(routes!(conversations::list))
+        .routes(routes!(conversations::get_one))
+        .routes(routes!(conversations::history, conversations::send))
+        .routes(routes!(conversations::call))
+        .routes(routes!(conversations::slot))
+        .routes(routes!(conversations::slot_ics))
+        .routes(routes!(conversations::add_participant))
+        .routes(routes!(conversations::close))
+        .routes(routes!(conversations::topics))
+        .routes(routes!(conversations::report))
+        .routes(routes!(conversations::reports));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

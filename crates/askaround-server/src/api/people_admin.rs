@@ -60,6 +60,7 @@ pub async fn create(
         .store
         .create_person(caller.org_id, &new, Timestamp::now())
         .await?;
+    state.routing.matchers.person_changed(&person);
     Ok((
         StatusCode::CREATED,
         Json(CreatedPerson {
@@ -160,6 +161,7 @@ pub async fn patch(
         .store
         .update_person(caller.org_id, id, &patch, Timestamp::now())
         .await?;
+    state.routing.matchers.person_changed(&profile);
     if patch.active == Some(false) {
         state
             .store

@@ -71,9 +71,11 @@ pub async fn events_socket(
 async fn run(mut socket: WebSocket, state: AppState, caller: Caller, after: i64) {
     let (handle, mut queue) = state.hub.connect(caller.person_id);
     metrics::gauge!("askaround_live_sockets").increment(1.0);
+    presence_follows_connection(&state, &caller).await;
     let outcome = serve(&mut socket, &state, &caller, after, &mut queue).await;
     state.hub.disconnect(caller.person_id, handle);
     metrics::gauge!("askaround_live_sockets").decrement(1.0);
+    presence_follows_connection(&state, &caller).await;
     if let Some((code, reason)) = outcome {
         let _ = socket
             .send(Message::Close(Some(CloseFrame {
@@ -154,6 +156,13 @@ async fn serve(
                 }
             }
         }
+    }
+}
+
+/// With presence `auto`, having the app open is what makes a person "online" to the matcher.
+async fn presence_follows_connection(state: &AppState, caller: &Caller) {
+    if let Ok(profile) = state.store.person(caller.org_id, caller.person_id).await {
+        state.routing.matchers.connection_changed(&profile);
     }
 }
 

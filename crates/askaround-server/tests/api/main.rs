@@ -7,5 +7,6 @@ mod common;
 mod import;
 mod openapi;
 mod people;
+mod routing;
 mod skills;
 mod web;

@@ -1,6 +1,8 @@
 //! A real askaround server on a random port with its own database file, and actors to drive it:
 //! a learner and a helper (members), an admin, and an outsider from another organisation.
 
+pub mod live;
+
 use std::sync::Arc;
 
 use jiff::Timestamp;
@@ -90,6 +92,7 @@ impl TestApp {
     /// A client with its own cookie jar, signed in as nobody.
     pub fn anonymous(&self) -> Actor {
         Actor {
+            session: None,
             client: Client::builder()
                 .cookie_store(true)
                 .build()
@@ -99,7 +102,7 @@ impl TestApp {
     }
 
     pub async fn signed_in(&self, email: &str) -> Actor {
-        let actor = self.anonymous();
+        let mut actor = self.anonymous();
         let response = actor
             .post(
                 "/api/v1/session",
@@ -107,7 +110,66 @@ impl TestApp {
             )
             .await;
         assert_eq!(response.status(), StatusCode::OK, "sign-in of {email}");
+        actor.session = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|c| c.split(';').next())
+            .map(str::to_owned);
         actor
+    }
+
+    /// Adds a colleague who is always at work and online, with these skills, and signs them in.
+    pub async fn helper(&self, email: &str, name: &str, skills: &[&str]) -> Actor {
+        let org = self.store.org_by_slug("acme").await.expect("acme");
+        let taxonomy = askaround_core::taxonomy::Taxonomy::new(
+            self.store.skills(org.id).await.expect("skills"),
+        );
+        let hash = askaround_server::auth::password::hash(PASSWORD.to_owned())
+            .await
+            .expect("hash");
+        let fields = PersonFields {
+            email: Email::parse(email).expect("email"),
+            name: name.into(),
+            title: Some("Analyst".into()),
+            team: Some("Data".into()),
+            location: Some("Lisbon".into()),
+            timezone: TimeZoneName::parse("Europe/Lisbon").expect("tz"),
+            working_hours: WorkingHours::parse("mon-sun 00:00-24:00").expect("hours"),
+            languages: language::parse_list("en").expect("lang"),
+            bio: None,
+            weekly_budget: 200,
+            role: Role::Member,
+            active: true,
+        };
+        let person = NewPerson {
+            password_hash: Some(hash),
+            skills: skills
+                .iter()
+                .map(|s| {
+                    (
+                        taxonomy.resolve(s).expect("skill").id,
+                        askaround_core::skill::SkillLevel::Expert,
+                    )
+                })
+                .collect(),
+            ..NewPerson::new(fields)
+        };
+        let created = self
+            .store
+            .create_person(org.id, &person, Timestamp::now())
+            .await
+            .expect("helper");
+        self.store
+            .set_presence(
+                org.id,
+                created.person.id,
+                askaround_core::presence::PresenceSetting::Online,
+                Timestamp::now(),
+            )
+            .await
+            .expect("online");
+        self.signed_in(email).await
     }
 
     pub async fn id_of(&self, email: &str) -> String {
@@ -170,6 +232,8 @@ async fn seed_org(store: &Arc<dyn Store>, name: &str, people: &[(&str, &str, Rol
 pub struct Actor {
     pub client: Client,
     pub base: String,
+    /// The session cookie, for opening a WebSocket with it.
+    pub session: Option<String>,
 }
 
 impl Actor {
