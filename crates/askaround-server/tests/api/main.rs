@@ -4,6 +4,7 @@
 mod access;
 mod accounts;
 mod common;
+mod conversations;
 mod import;
 mod openapi;
 mod people;
