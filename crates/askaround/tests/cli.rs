@@ -1,23 +1,11 @@
 //! The real binary, as a newcomer or an operator runs it.
 
+mod common;
+
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::Duration;
 
-fn askaround(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_askaround"))
-        .current_dir(dir)
-        .args(args)
-        .env_remove("ASKAROUND_DATABASE_URL")
-        .output()
-        .expect("run askaround")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{Server, askaround, text};
 
 fn create_org(dir: &Path) {
     let out = askaround(
@@ -170,58 +158,33 @@ fn a_missing_file_or_bad_flag_is_a_clear_message() {
 #[test]
 fn serve_demo_prints_credentials_that_work_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().expect("dir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_askaround"))
-        .current_dir(dir.path())
-        .args([
-            "serve",
+    let server = Server::start(
+        dir.path(),
+        &[
             "--demo",
             "--people",
             "40",
-            "--listen",
-            "127.0.0.1:0",
             "--demo-password",
             "a demo password",
-        ])
-        .env("ASKAROUND_LOG_FORMAT", "json")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    // Keep draining the log so the server never blocks on (or fails writing to) a full pipe.
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    let logs = std::thread::spawn(move || {
-        let mut all = String::new();
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line.clone());
-            all.push_str(&line);
-            all.push('\n');
-        }
-        all
-    });
-    let address = rx
-        .iter()
-        .find(|line| line.contains("askaround is serving"))
-        .and_then(|line| serde_json::from_str::<serde_json::Value>(&line).ok())
-        .and_then(|value| value["fields"]["address"].as_str().map(str::to_owned))
-        .expect("the server logs its address");
+        ],
+        &[],
+    );
     assert!(
         dir.path().join("askaround-data/askaround.db").exists(),
         "data lives in ./askaround-data"
     );
-
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
         let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
         let signed_in = client
-            .post(format!("http://{address}/api/v1/session"))
+            .post(server.url("/api/v1/session"))
             .json(&serde_json::json!({"email": "maria.santos@northwind.example", "password": "a demo password"}))
             .send()
             .await
             .expect("sign in");
         assert_eq!(signed_in.status(), 200);
         let people: serde_json::Value = client
-            .get(format!("http://{address}/api/v1/people?limit=100&include_inactive=true"))
+            .get(server.url("/api/v1/people?limit=100&include_inactive=true"))
             .send()
             .await
             .expect("people")
@@ -230,26 +193,7 @@ fn serve_demo_prints_credentials_that_work_and_stops_on_sigterm() {
             .expect("json");
         assert_eq!(people["items"].as_array().map(Vec::len), Some(40));
     });
-
-    let pid = child.id().to_string();
-    let killed = Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
-    let mut waited = Duration::ZERO;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        assert!(
-            waited < Duration::from_secs(20),
-            "the server did not stop on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-        waited += Duration::from_millis(100);
-    };
-    let logs = logs.join().unwrap_or_default();
+    let (status, logs, stdout) = server.stop();
     assert!(
         status.success(),
         "graceful shutdown exits 0 ({status}); logs:\n{logs}"
@@ -258,9 +202,6 @@ fn serve_demo_prints_credentials_that_work_and_stops_on_sigterm() {
         logs.contains("shutting down") && logs.contains("stopped"),
         "{logs}"
     );
-    let mut stdout = String::new();
-    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut stdout)
-        .expect("read");
     assert!(
         stdout.contains("maria.santos@northwind.example") && stdout.contains("a demo password"),
         "{stdout}"
