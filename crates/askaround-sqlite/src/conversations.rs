@@ -222,7 +222,6 @@ pub async fn post(
     events::append(tx, org, new, m.created_at).await
 }
 
-#[allow(clippy::too_many_arguments)]
 pub async fn add_participant(
     tx: &mut Transaction<'_, Sqlite>,
     org: OrgId,
@@ -231,8 +230,8 @@ pub async fn add_participant(
     added_by: PersonId,
     message: &Message,
     new: &[NewEvent],
-    now: Timestamp,
 ) -> StoreResult<(bool, Vec<EventRecord>)> {
+    let now = message.created_at;
     let same_org: Option<i64> =
         sqlx::query_scalar("SELECT 1 FROM people WHERE id = ? AND org_id = ? AND active = 1")
             .bind(person.to_string())

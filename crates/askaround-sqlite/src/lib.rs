@@ -513,7 +513,6 @@ impl Store for SqliteStore {
         added_by: PersonId,
         message: &Message,
         events: &[NewEvent],
-        now: Timestamp,
     ) -> StoreResult<(bool, Vec<EventRecord>)> {
         let mut tx = self.write().await?;
         let result = conversations::add_participant(
@@ -524,7 +523,6 @@ impl Store for SqliteStore {
             added_by,
             message,
             events,
-            now,
         )
         .await?;
         tx.commit().await.map_err(db_err)?;

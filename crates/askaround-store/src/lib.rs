@@ -250,8 +250,8 @@ pub trait Store: Send + Sync + 'static {
         message: &Message,
         events: &[NewEvent],
     ) -> StoreResult<Vec<EventRecord>>;
-    /// Adds a colleague; false if they were already in. The system message and events are
-    /// written in the same transaction.
+    /// Adds a colleague (at the system message's time); false if they were already in. The
+    /// message and events are written in the same transaction.
     async fn add_participant(
         &self,
         org: OrgId,
@@ -260,7 +260,6 @@ pub trait Store: Send + Sync + 'static {
         added_by: PersonId,
         message: &Message,
         events: &[NewEvent],
-        now: Timestamp,
     ) -> StoreResult<(bool, Vec<EventRecord>)>;
     async fn feedback(&self, org: OrgId, ask: AskId) -> StoreResult<Option<FeedbackRecord>>;
     /// The helper confirms what the session was about.

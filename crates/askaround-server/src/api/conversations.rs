@@ -487,7 +487,6 @@ pub async fn add_participant(
             caller.person_id,
             &message,
             &events,
-            now,
         )
         .await?;
     state.hub.deliver(&records);

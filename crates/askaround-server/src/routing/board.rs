@@ -28,14 +28,13 @@ pub async fn message(
     let later = routing.rank(org, ask, Urgency::Today).await?;
     let mut starts: Vec<Timestamp> = Vec::new();
     for candidate in later.candidates.iter().filter(|c| c.person != ask.asker) {
-        if let Ok(profile) = routing.store.person(org, candidate.person).await {
-            if let Some(start) = profile
+        if let Ok(profile) = routing.store.person(org, candidate.person).await
+            && let Some(start) = profile
                 .person
                 .working_hours
                 .next_start(now, &profile.person.timezone)
-            {
-                starts.push(start);
-            }
+        {
+            starts.push(start);
         }
     }
     starts.sort();

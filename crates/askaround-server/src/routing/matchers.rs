@@ -100,10 +100,10 @@ impl Matchers {
             .lock()
             .ok()
             .and_then(|e| e.get(&org).map(|e| e.index.clone()));
-        if let Some(index) = index {
-            if let Ok(mut index) = index.write() {
-                change(&mut index);
-            }
+        if let Some(index) = index
+            && let Ok(mut index) = index.write()
+        {
+            change(&mut index);
         }
     }
 

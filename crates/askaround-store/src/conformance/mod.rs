@@ -10,12 +10,14 @@ mod fixtures;
 mod imports;
 mod orgs;
 mod people;
+mod routing;
 mod skills;
 
 pub use accounts::*;
 pub use imports::*;
 pub use orgs::*;
 pub use people::*;
+pub use routing::*;
 pub use skills::*;
 
 /// Generates one `#[tokio::test]` per conformance check; `$make` is an expression giving a
@@ -41,7 +43,12 @@ macro_rules! conformance_tests {
             an_import_never_leaves_an_organisation_without_an_admin,
             sessions_expire_and_end_with_deactivation,
             a_password_change_ends_the_other_sessions,
-            invitations_are_single_use_and_expire
+            invitations_are_single_use_and_expire,
+            an_ask_is_stored_once_per_idempotency_key,
+            a_transition_is_written_only_at_the_expected_version,
+            ignored_offers_in_a_row_snooze_a_person_and_an_answer_resets_the_count,
+            the_board_lists_open_asks_by_skill,
+            conversations_keep_messages_in_order_and_close_with_feedback
         );
     };
     (@each $make:expr; $($name:ident),*) => {
