@@ -1,0 +1,108 @@
+//! askaround-loadtest: holds thousands of signed-in WebSocket clients on loopback, creates asks at
+//! a steady rate, and measures the time from `POST /api/v1/asks` to the first offer frame arriving
+//! on a helper's socket, the asks per second sustained, and the server's memory.
+//!
+//! ```text
+//! cargo run --release -p askaround-loadtest -- --people 10000 --sockets 10000 --rate 50 --seconds 60
+//! ```
+
+mod clients;
+mod driver;
+mod report;
+mod server;
+mod setup;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Result;
+use clap::Parser;
+
+#[derive(Parser, Debug, Clone)]
+#[command(
+    name = "askaround-loadtest",
+    about = "Load test askaround: sockets, asks per second, ask-to-offer latency."
+)]
+pub struct Args {
+    /// People in the generated organisation.
+    #[arg(long, default_value_t = 10_000)]
+    pub people: usize,
+    /// Signed-in WebSocket clients to hold open (at most `people`).
+    #[arg(long, default_value_t = 10_000)]
+    pub sockets: usize,
+    /// Asks per second.
+    #[arg(long, default_value_t = 50.0)]
+    pub rate: f64,
+    /// Measured seconds (after the warm-up).
+    #[arg(long, default_value_t = 60)]
+    pub seconds: u64,
+    /// Seconds of asking before measuring starts.
+    #[arg(long, default_value_t = 5)]
+    pub warmup: u64,
+    /// The askaround binary to run (default: next to this one).
+    #[arg(long)]
+    pub server_bin: Option<PathBuf>,
+    /// Where the database and logs go (default: a new temporary folder).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let outcome = runtime.block_on(run(args.clone()))?;
+    if args.json {
+        println!("{}", outcome.to_json());
+    } else {
+        println!("{}", outcome.table());
+    }
+    Ok(())
+}
+
+async fn run(args: Args) -> Result<report::Outcome> {
+    let dir = match &args.dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)?;
+            dir.clone()
+        }
+        None => tempdir()?,
+    };
+    let database_url = format!("sqlite://{}", dir.join("loadtest.db").display());
+    eprintln!(
+        "preparing {} people and {} sessions in {}",
+        args.people,
+        args.sockets,
+        dir.display()
+    );
+    let prepared =
+        setup::prepare(&database_url, args.people, args.sockets.min(args.people)).await?;
+    let server = server::Server::start(&args, &database_url, &dir)?;
+    eprintln!("server {} at {}", server.pid, server.address);
+    let sockets = clients::connect_all(&server.address, &prepared.sessions).await?;
+    eprintln!("{} sockets open", sockets.open());
+    let base_rss = server.rss_kib();
+    let measured = driver::drive(&args, &server.address, &prepared, &sockets).await?;
+    // Let the last offers land.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let outcome = report::Outcome::new(
+        &args,
+        &measured,
+        sockets.open(),
+        base_rss,
+        server.rss_kib(),
+        server.peak_rss_kib(),
+    );
+    server.stop();
+    Ok(outcome)
+}
+
+fn tempdir() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("askaround-loadtest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}

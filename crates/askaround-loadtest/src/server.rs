@@ -1,0 +1,88 @@
+//! The askaround server under test, as a separate process so its memory can be read alone.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use anyhow::{Context, Result, anyhow};
+
+use crate::Args;
+
+pub struct Server {
+    child: Child,
+    pub pid: u32,
+    pub address: String,
+}
+
+impl Server {
+    pub fn start(args: &Args, database_url: &str, dir: &Path) -> Result<Self> {
+        let bin = match &args.server_bin {
+            Some(bin) => bin.clone(),
+            None => std::env::current_exe()?.with_file_name("askaround"),
+        };
+        let log = std::fs::File::create(dir.join("server.log"))?;
+        let mut child = Command::new(&bin)
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--database-url",
+                database_url,
+            ])
+            .env("ASKAROUND_LOG_FORMAT", "json")
+            .env("ASKAROUND_LOG_LEVEL", "info")
+            // The generator's askers ask far more than a person would.
+            .env("ASKAROUND_ASKS_PER_HOUR", "100000")
+            .stdout(log)
+            .stderr(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+        let stderr = child.stderr.take().ok_or_else(|| anyhow!("no stderr"))?;
+        let mut lines = BufReader::new(stderr).lines();
+        let address = loop {
+            let line = lines
+                .next()
+                .ok_or_else(|| anyhow!("the server exited before serving"))??;
+            if line.contains("askaround is serving") {
+                let value: serde_json::Value = serde_json::from_str(&line)?;
+                break value["fields"]["address"]
+                    .as_str()
+                    .ok_or_else(|| anyhow!("no address in {line}"))?
+                    .to_owned();
+            }
+        };
+        // Keep draining the log in the background.
+        std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+        Ok(Self {
+            pid: child.id(),
+            child,
+            address,
+        })
+    }
+
+    fn status_field(&self, field: &str) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid)).ok()?;
+        status
+            .lines()
+            .find(|l| l.starts_with(field))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+    }
+
+    /// Resident memory now, in KiB.
+    pub fn rss_kib(&self) -> Option<u64> {
+        self.status_field("VmRSS:")
+    }
+
+    /// The most resident memory so far, in KiB.
+    pub fn peak_rss_kib(&self) -> Option<u64> {
+        self.status_field("VmHWM:")
+    }
+
+    pub fn stop(mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.pid.to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
