@@ -1,7 +1,7 @@
 //! Asks as state-machine records, their projections (offers, skills) and the outbox of each
 //! transition: timers, matcher jobs, events, the conversation on a match, ignored streaks.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
@@ -356,6 +356,25 @@ pub async fn of_asker(
     rows.iter().map(ask_from_row).collect()
 }
 
+pub async fn helped_by(
+    pool: &SqlitePool,
+    org: OrgId,
+    helper: PersonId,
+    limit: u32,
+) -> StoreResult<Vec<Ask>> {
+    let rows = sqlx::query(
+        "SELECT record FROM asks WHERE helper_id = ? AND org_id = ? AND state IN ('matched', 'resolved') \
+         ORDER BY matched_at DESC, id DESC LIMIT ?",
+    )
+    .bind(helper.to_string())
+    .bind(org.to_string())
+    .bind(i64::from(limit.clamp(1, 200)))
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    rows.iter().map(ask_from_row).collect()
+}
+
 pub async fn open(pool: &SqlitePool, org: OrgId, query: &OpenAsksQuery) -> StoreResult<Vec<Ask>> {
     let mut q = QueryBuilder::<Sqlite>::new("SELECT record FROM asks WHERE org_id = ");
     q.push_bind(org.to_string()).push(" AND state = 'open'");
@@ -406,18 +425,27 @@ pub async fn offers_for(
         .collect()
 }
 
-pub async fn due_timers(
-    pool: &SqlitePool,
+pub async fn claim_due_timers(
+    tx: &mut Transaction<'_, Sqlite>,
     now: Timestamp,
     limit: u32,
+    lease: SignedDuration,
 ) -> StoreResult<Vec<DueTimer>> {
-    let rows = sqlx::query("SELECT org_id, ask_id, timer, due_at FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?")
-        .bind(millis(now))
-        .bind(i64::from(limit))
-        .fetch_all(pool)
-        .await
-        .map_err(db_err)?;
-    rows.iter()
+    let rows = sqlx::query(
+        "UPDATE timers SET lease_until = ? WHERE rowid IN ( \
+           SELECT rowid FROM timers WHERE due_at <= ? AND (lease_until IS NULL OR lease_until <= ?) \
+           ORDER BY due_at LIMIT ?) \
+         RETURNING org_id, ask_id, timer, due_at",
+    )
+    .bind(millis(now + lease))
+    .bind(millis(now))
+    .bind(millis(now))
+    .bind(i64::from(limit))
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    let mut due = rows
+        .iter()
         .map(|row| {
             Ok(DueTimer {
                 org_id: OrgId(uuid(&get::<String>(row, "org_id")?)?),
@@ -426,14 +454,17 @@ pub async fn due_timers(
                 due_at: timestamp(get(row, "due_at")?)?,
             })
         })
-        .collect()
+        .collect::<StoreResult<Vec<_>>>()?;
+    due.sort_by_key(|t| t.due_at);
+    Ok(due)
 }
 
 pub async fn next_due(pool: &SqlitePool) -> StoreResult<Option<Timestamp>> {
-    let due: Option<i64> = sqlx::query_scalar("SELECT MIN(due_at) FROM timers")
-        .fetch_one(pool)
-        .await
-        .map_err(db_err)?;
+    let due: Option<i64> =
+        sqlx::query_scalar("SELECT MIN(MAX(due_at, COALESCE(lease_until, 0))) FROM timers")
+            .fetch_one(pool)
+            .await
+            .map_err(db_err)?;
     due.map(timestamp).transpose()
 }
 
@@ -447,13 +478,25 @@ pub async fn drop_timer(conn: &mut SqliteConnection, ask: AskId, timer: Timer) -
     Ok(())
 }
 
-pub async fn pending_jobs(pool: &SqlitePool, limit: u32) -> StoreResult<Vec<MatcherJob>> {
-    let rows = sqlx::query("SELECT id, org_id, ask_id, wave FROM jobs ORDER BY id LIMIT ?")
-        .bind(i64::from(limit))
-        .fetch_all(pool)
-        .await
-        .map_err(db_err)?;
-    rows.iter()
+pub async fn claim_jobs(
+    tx: &mut Transaction<'_, Sqlite>,
+    now: Timestamp,
+    limit: u32,
+    lease: SignedDuration,
+) -> StoreResult<Vec<MatcherJob>> {
+    let rows = sqlx::query(
+        "UPDATE jobs SET lease_until = ? WHERE id IN ( \
+           SELECT id FROM jobs WHERE lease_until IS NULL OR lease_until <= ? ORDER BY id LIMIT ?) \
+         RETURNING id, org_id, ask_id, wave",
+    )
+    .bind(millis(now + lease))
+    .bind(millis(now))
+    .bind(i64::from(limit))
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    let mut jobs = rows
+        .iter()
         .map(|row| {
             let wave: i64 = get(row, "wave")?;
             Ok(MatcherJob {
@@ -463,7 +506,9 @@ pub async fn pending_jobs(pool: &SqlitePool, limit: u32) -> StoreResult<Vec<Matc
                 wave: u32::try_from(wave).map_err(|e| corrupt("wave", e))?,
             })
         })
-        .collect()
+        .collect::<StoreResult<Vec<_>>>()?;
+    jobs.sort_by_key(|j| j.id);
+    Ok(jobs)
 }
 
 pub async fn drop_job(conn: &mut SqliteConnection, id: i64) -> StoreResult<()> {

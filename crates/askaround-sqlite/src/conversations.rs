@@ -6,8 +6,8 @@ use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use askaround_core::ids::{AskId, ConversationId, MessageId, OrgId, PersonId, SkillId};
 use askaround_store::{
-    Conversation, EventRecord, FeedbackRecord, Message, MessageKind, NewEvent, NewFeedback,
-    Participant, ParticipantRole, Report, StoreError, StoreResult,
+    Conversation, EventRecord, FeedbackRecord, HelpSummary, Learned, Message, MessageKind,
+    NewEvent, NewFeedback, Participant, ParticipantRole, Report, StoreError, StoreResult,
 };
 
 use crate::codec::{corrupt, db_err, get, millis, timestamp, uuid};
@@ -430,4 +430,83 @@ pub async fn reports(pool: &SqlitePool, org: OrgId, limit: u32) -> StoreResult<V
             })
         })
         .collect()
+}
+
+pub async fn learned_by(
+    pool: &SqlitePool,
+    org: OrgId,
+    learner: PersonId,
+    limit: u32,
+) -> StoreResult<Vec<Learned>> {
+    let rows = sqlx::query(
+        "SELECT l.skill_id, l.ask_id, f.helper_id, f.rating, f.created_at FROM learned_skills l \
+         JOIN feedback f ON f.ask_id = l.ask_id WHERE f.learner_id = ? AND f.org_id = ? \
+         ORDER BY f.created_at DESC LIMIT ?",
+    )
+    .bind(learner.to_string())
+    .bind(org.to_string())
+    .bind(i64::from(limit.clamp(1, 500)))
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    rows.iter()
+        .map(|row| {
+            let rating: i64 = get(row, "rating")?;
+            Ok(Learned {
+                skill: SkillId(uuid(&get::<String>(row, "skill_id")?)?),
+                ask_id: AskId(uuid(&get::<String>(row, "ask_id")?)?),
+                helper: PersonId(uuid(&get::<String>(row, "helper_id")?)?),
+                rating: u8::try_from(rating).map_err(|e| corrupt("rating", e))?,
+                at: timestamp(get(row, "created_at")?)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn help_summary(
+    pool: &SqlitePool,
+    org: OrgId,
+    helper: PersonId,
+) -> StoreResult<HelpSummary> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS sessions, COUNT(f.rating) AS rated, AVG(f.rating) AS average FROM asks a \
+         LEFT JOIN feedback f ON f.ask_id = a.id WHERE a.helper_id = ? AND a.org_id = ? AND a.state = 'resolved'",
+    )
+    .bind(helper.to_string())
+    .bind(org.to_string())
+    .fetch_one(pool)
+    .await
+    .map_err(db_err)?;
+    let count = |column: &str| -> StoreResult<u32> {
+        let n: i64 = get(&row, column)?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    };
+    let skills = sqlx::query(
+        "SELECT skill_id, COUNT(*) AS n FROM ( \
+           SELECT s.ask_id, s.skill_id FROM ask_skills s JOIN asks a ON a.id = s.ask_id \
+             WHERE a.helper_id = ?1 AND a.org_id = ?2 AND a.state = 'resolved' \
+           UNION SELECT t.ask_id, t.skill_id FROM helped_topics t JOIN asks a ON a.id = t.ask_id \
+             WHERE a.helper_id = ?1 AND a.org_id = ?2 AND a.state = 'resolved') \
+         GROUP BY skill_id ORDER BY n DESC, skill_id LIMIT 10",
+    )
+    .bind(helper.to_string())
+    .bind(org.to_string())
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    Ok(HelpSummary {
+        sessions: count("sessions")?,
+        rated: count("rated")?,
+        average_rating: get(&row, "average")?,
+        skills: skills
+            .iter()
+            .map(|r| {
+                let n: i64 = get(r, "n")?;
+                Ok((
+                    SkillId(uuid(&get::<String>(r, "skill_id")?)?),
+                    u32::try_from(n).unwrap_or(u32::MAX),
+                ))
+            })
+            .collect::<StoreResult<Vec<_>>>()?,
+    })
 }

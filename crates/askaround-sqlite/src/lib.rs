@@ -20,7 +20,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
@@ -398,8 +398,16 @@ impl Store for SqliteStore {
         asks::offers_for(&self.pool, org, helper, pending_only, limit).await
     }
 
-    async fn due_timers(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<DueTimer>> {
-        asks::due_timers(&self.pool, now, limit).await
+    async fn claim_due_timers(
+        &self,
+        now: Timestamp,
+        limit: u32,
+        lease: SignedDuration,
+    ) -> StoreResult<Vec<DueTimer>> {
+        let mut tx = self.write().await?;
+        let due = asks::claim_due_timers(&mut tx, now, limit, lease).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(due)
     }
 
     async fn next_timer_due(&self) -> StoreResult<Option<Timestamp>> {
@@ -411,8 +419,16 @@ impl Store for SqliteStore {
         asks::drop_timer(&mut conn, ask, timer).await
     }
 
-    async fn pending_jobs(&self, limit: u32) -> StoreResult<Vec<MatcherJob>> {
-        asks::pending_jobs(&self.pool, limit).await
+    async fn claim_jobs(
+        &self,
+        now: Timestamp,
+        limit: u32,
+        lease: SignedDuration,
+    ) -> StoreResult<Vec<MatcherJob>> {
+        let mut tx = self.write().await?;
+        let jobs = asks::claim_jobs(&mut tx, now, limit, lease).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(jobs)
     }
 
     async fn drop_job(&self, id: i64) -> StoreResult<()> {
@@ -558,5 +574,27 @@ impl Store for SqliteStore {
 
     async fn reports(&self, org: OrgId, limit: u32) -> StoreResult<Vec<Report>> {
         conversations::reports(&self.pool, org, limit).await
+    }
+
+    async fn asks_helped_by(
+        &self,
+        org: OrgId,
+        helper: PersonId,
+        limit: u32,
+    ) -> StoreResult<Vec<Ask>> {
+        asks::helped_by(&self.pool, org, helper, limit).await
+    }
+
+    async fn learned_by(
+        &self,
+        org: OrgId,
+        learner: PersonId,
+        limit: u32,
+    ) -> StoreResult<Vec<Learned>> {
+        conversations::learned_by(&self.pool, org, learner, limit).await
+    }
+
+    async fn help_summary(&self, org: OrgId, helper: PersonId) -> StoreResult<HelpSummary> {
+        conversations::help_summary(&self.pool, org, helper).await
     }
 }

@@ -109,6 +109,27 @@ pub struct FeedbackRecord {
     pub created_at: Timestamp,
 }
 
+/// A skill someone said they learned, and from whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Learned {
+    pub skill: SkillId,
+    pub ask_id: AskId,
+    pub helper: PersonId,
+    pub rating: u8,
+    pub at: Timestamp,
+}
+
+/// How a person has helped so far: what the person page shows (no leaderboard).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HelpSummary {
+    /// Resolved asks they helped with.
+    pub sessions: u32,
+    pub rated: u32,
+    pub average_rating: Option<f64>,
+    /// Skills of those sessions with how often, most frequent first.
+    pub skills: Vec<(SkillId, u32)>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
     pub id: String,

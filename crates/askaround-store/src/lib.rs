@@ -11,7 +11,7 @@ mod routing;
 mod types;
 
 use async_trait::async_trait;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 use askaround_core::asks::{Ask, Timer};
 use askaround_core::email::Email;
@@ -191,12 +191,26 @@ pub trait Store: Send + Sync + 'static {
         pending_only: bool,
         limit: u32,
     ) -> StoreResult<Vec<OfferView>>;
-    /// Timers due at `now`, earliest first, across organisations.
-    async fn due_timers(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<DueTimer>>;
+    /// Takes timers due at `now` that nobody holds, earliest first, across organisations, and
+    /// holds them for `lease`: with several nodes each timer is handed to one of them; if that
+    /// node dies, the timer is handed out again when the lease runs out.
+    async fn claim_due_timers(
+        &self,
+        now: Timestamp,
+        limit: u32,
+        lease: SignedDuration,
+    ) -> StoreResult<Vec<DueTimer>>;
+    /// When the next timer can be claimed (its due time, or the end of its lease).
     async fn next_timer_due(&self) -> StoreResult<Option<Timestamp>>;
     /// Drops a timer that turned out to be moot (its ask moved on).
     async fn drop_timer(&self, ask: AskId, timer: Timer) -> StoreResult<()>;
-    async fn pending_jobs(&self, limit: u32) -> StoreResult<Vec<MatcherJob>>;
+    /// Takes matcher jobs nobody holds, oldest first, and holds them for `lease`.
+    async fn claim_jobs(
+        &self,
+        now: Timestamp,
+        limit: u32,
+        lease: SignedDuration,
+    ) -> StoreResult<Vec<MatcherJob>>;
     async fn drop_job(&self, id: i64) -> StoreResult<()>;
     /// What the matcher needs for one organisation; loads and declines count from `since_week`
     /// and `since_day`, declines from `declines_since`.
@@ -279,4 +293,21 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> StoreResult<Report>;
     async fn reports(&self, org: OrgId, limit: u32) -> StoreResult<Vec<Report>>;
+
+    // ---- history ----
+    /// Asks a person helped with (matched or resolved), newest first.
+    async fn asks_helped_by(
+        &self,
+        org: OrgId,
+        helper: PersonId,
+        limit: u32,
+    ) -> StoreResult<Vec<Ask>>;
+    /// What a person said they learned, newest first.
+    async fn learned_by(
+        &self,
+        org: OrgId,
+        learner: PersonId,
+        limit: u32,
+    ) -> StoreResult<Vec<Learned>>;
+    async fn help_summary(&self, org: OrgId, helper: PersonId) -> StoreResult<HelpSummary>;
 }

@@ -149,15 +149,20 @@ fn routing_resumes_after_sigkill_without_losing_or_doubling_offers() {
             "nobody was offered the ask twice"
         );
         assert!(ask.offers.iter().all(|o| o.state.name() == "expired"));
+        let far = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(48);
+        let lease = jiff::SignedDuration::from_secs(30);
         let due = store
-            .due_timers(
-                jiff::Timestamp::now() + jiff::SignedDuration::from_hours(48),
-                100,
-            )
+            .claim_due_timers(far, 100, lease)
             .await
             .expect("timers");
         assert_eq!(due.len(), 1, "only the board deadline remains: {due:?}");
-        assert!(store.pending_jobs(10).await.expect("jobs").is_empty());
+        assert!(
+            store
+                .claim_jobs(far, 10, lease)
+                .await
+                .expect("jobs")
+                .is_empty()
+        );
     });
 }
 

@@ -3,6 +3,7 @@
 pub(crate) mod asks;
 mod conversations;
 pub mod dto;
+mod history;
 mod import;
 pub(crate) mod invitations;
 pub mod json;
@@ -109,7 +110,9 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(conversations::close))
         .routes(routes!(conversations::topics))
         .routes(routes!(conversations::report))
-        .routes(routes!(conversations::reports));
+        .routes(routes!(conversations::reports))
+        .routes(routes!(history::history))
+        .routes(routes!(history::help));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

@@ -13,11 +13,13 @@ use super::Routing;
 const IDLE: Duration = Duration::from_secs(15);
 /// After a failure, wait before retrying so a broken database is not hammered.
 const BACKOFF: Duration = Duration::from_secs(1);
+/// How long a claimed job or timer is ours; if this node dies, another takes it after this.
+const LEASE: jiff::SignedDuration = jiff::SignedDuration::from_secs(30);
 
 pub async fn run(routing: Arc<Routing>) {
     loop {
         let mut failed = false;
-        match routing.store.pending_jobs(32).await {
+        match routing.store.claim_jobs(Timestamp::now(), 32, LEASE).await {
             Ok(jobs) => {
                 for job in &jobs {
                     if let Err(e) = routing.run_job(job).await {
@@ -31,7 +33,11 @@ pub async fn run(routing: Arc<Routing>) {
                 failed = true;
             }
         }
-        match routing.store.due_timers(Timestamp::now(), 64).await {
+        match routing
+            .store
+            .claim_due_timers(Timestamp::now(), 64, LEASE)
+            .await
+        {
             Ok(timers) => {
                 for timer in &timers {
                     if let Err(e) = routing.fire(timer).await {

@@ -516,3 +516,29 @@ async fn a_helper_who_ignores_offers_in_a_row_is_snoozed_and_told() {
         "{preview}"
     );
 }
+
+#[tokio::test]
+async fn history_and_help_show_what_was_asked_helped_and_learned() {
+    let app = TestApp::start_with(one_wave()).await;
+    let (learner, ana, conversation, ask) = matched(&app).await;
+    learner
+        .post(
+            &format!("/api/v1/conversations/{conversation}/close"),
+            json!({"rating": 4, "learned_skills": ["pivot tables"]}),
+        )
+        .await;
+    let (_, mine) = json_of(learner.get("/api/v1/me/history").await).await;
+    assert_eq!(mine["asked"][0]["id"], ask.as_str());
+    assert_eq!(mine["learned"][0]["skill"]["name"], "Pivot tables");
+    assert_eq!(mine["learned"][0]["from"]["name"], "Ana Pivot");
+    let (_, hers) = json_of(ana.get("/api/v1/me/history").await).await;
+    assert_eq!(hers["helped"][0]["id"], ask.as_str());
+    let ana_id = app.id_of("ana@acme.test").await;
+    let (status, help) = json_of(learner.get(&format!("/api/v1/people/{ana_id}/help")).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (help["sessions"].as_u64(), help["average_rating"].as_f64()),
+        (Some(1), Some(4.0))
+    );
+    assert_eq!(help["skills"][0]["skill"]["name"], "Pivot tables");
+}

@@ -7,6 +7,8 @@ use askaround_core::ids::{AskId, ConversationId, MessageId, OfferId, OrgId, Pers
 use askaround_core::matching::Urgency;
 
 use super::fixtures::*;
+
+const LEASE: SignedDuration = SignedDuration::from_secs(30);
 use crate::*;
 
 fn new_ask(text: &str, skills: Vec<askaround_core::ids::SkillId>) -> NewAsk {
@@ -94,7 +96,7 @@ pub async fn an_ask_is_stored_once_per_idempotency_key(store: &dyn Store) {
             .as_str(),
         "How do pivot tables refresh?"
     );
-    let jobs = store.pending_jobs(10).await.expect("jobs");
+    let jobs = store.claim_jobs(t0(), 10, LEASE).await.expect("jobs");
     assert_eq!(jobs.len(), 3, "one matcher job per created ask");
 }
 
@@ -103,7 +105,7 @@ pub async fn a_transition_is_written_only_at_the_expected_version(store: &dyn St
     let lea = person(store, acme.id, "lea@acme.test", "Lea").await;
     let hal = person(store, acme.id, "hal@acme.test", "Hal").await;
     let ask = created(store, acme.id, lea, "pivot tables", None).await;
-    let job = store.pending_jobs(1).await.expect("jobs")[0].clone();
+    let job = store.claim_jobs(t0(), 1, LEASE).await.expect("jobs")[0].clone();
     let t = offered(&ask, &[hal]);
     let outbox = Outbox {
         schedule: timers_of(&t),
@@ -131,7 +133,11 @@ pub async fn a_transition_is_written_only_at_the_expected_version(store: &dyn St
     let stored = store.ask(acme.id, ask.id).await.expect("read");
     assert_eq!((stored.version, stored.offers.len()), (ask.version + 1, 1));
     assert!(
-        store.pending_jobs(10).await.expect("jobs").is_empty(),
+        store
+            .claim_jobs(t0() + LEASE, 10, LEASE)
+            .await
+            .expect("jobs")
+            .is_empty(),
         "the job went with its answer"
     );
     let offers = store
@@ -151,14 +157,35 @@ pub async fn a_transition_is_written_only_at_the_expected_version(store: &dyn St
     let offer_due = timers_of(&t)[0].1;
     assert!(
         store
-            .due_timers(offer_due - SignedDuration::from_secs(1), 10)
+            .claim_due_timers(offer_due - SignedDuration::from_secs(1), 10, LEASE)
             .await
             .expect("due")
             .is_empty()
     );
-    let due = store.due_timers(offer_due, 10).await.expect("due");
-    assert_eq!(due.len(), 1);
     assert_eq!(store.next_timer_due().await.expect("next"), Some(offer_due));
+    let due = store
+        .claim_due_timers(offer_due, 10, LEASE)
+        .await
+        .expect("due");
+    assert_eq!(due.len(), 1);
+    // Claimed: nobody else gets it until the lease runs out, then it is handed out again.
+    let later = offer_due + SignedDuration::from_secs(1);
+    assert!(
+        store
+            .claim_due_timers(later, 10, LEASE)
+            .await
+            .expect("due")
+            .is_empty()
+    );
+    assert_eq!(
+        store.next_timer_due().await.expect("next"),
+        Some(offer_due + LEASE)
+    );
+    let again = store
+        .claim_due_timers(offer_due + LEASE, 10, LEASE)
+        .await
+        .expect("due");
+    assert_eq!(again.len(), 1, "a dead node's timer comes back");
     store.drop_timer(ask.id, due[0].timer).await.expect("drop");
     assert_eq!(store.next_timer_due().await.expect("next"), None);
     let globex = org(store, "Globex").await;
