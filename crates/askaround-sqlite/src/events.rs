@@ -71,3 +71,34 @@ pub async fn after(
         })
         .collect()
 }
+
+pub async fn since(pool: &SqlitePool, after: i64, limit: u32) -> StoreResult<Vec<EventRecord>> {
+    let rows = sqlx::query(
+        "SELECT id, org_id, person_id, kind, data, at FROM events WHERE id > ? ORDER BY id LIMIT ?",
+    )
+    .bind(after)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    rows.iter()
+        .map(|row| {
+            Ok(EventRecord {
+                id: get(row, "id")?,
+                org_id: OrgId(uuid(&get::<String>(row, "org_id")?)?),
+                person_id: PersonId(uuid(&get::<String>(row, "person_id")?)?),
+                kind: get(row, "kind")?,
+                data: get(row, "data")?,
+                at: timestamp(get(row, "at")?)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn latest(pool: &SqlitePool) -> StoreResult<i64> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM events")
+        .fetch_one(pool)
+        .await
+        .map_err(db_err)?;
+    Ok(id.unwrap_or(0))
+}

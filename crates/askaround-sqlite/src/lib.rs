@@ -597,4 +597,32 @@ impl Store for SqliteStore {
     async fn help_summary(&self, org: OrgId, helper: PersonId) -> StoreResult<HelpSummary> {
         conversations::help_summary(&self.pool, org, helper).await
     }
+
+    /// One process owns an SQLite file: there are no other nodes to follow.
+    async fn changes(&self) -> StoreResult<Option<ChangeFeed>> {
+        Ok(None)
+    }
+
+    async fn events_since(&self, after: i64, limit: u32) -> StoreResult<Vec<EventRecord>> {
+        events::since(&self.pool, after, limit).await
+    }
+
+    async fn latest_event_id(&self) -> StoreResult<i64> {
+        events::latest(&self.pool).await
+    }
+
+    async fn offer_loads(
+        &self,
+        org: OrgId,
+        people: &[PersonId],
+        since_day: Timestamp,
+        since_week: Timestamp,
+    ) -> StoreResult<Vec<(PersonId, OfferLoad)>> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        let mut out = Vec::with_capacity(people.len());
+        for chunk in people.chunks(400) {
+            out.extend(matcher::load(&mut conn, org, since_day, since_week, Some(chunk)).await?);
+        }
+        Ok(out)
+    }
 }

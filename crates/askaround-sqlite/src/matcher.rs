@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use jiff::Timestamp;
-use sqlx::SqliteConnection;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use askaround_core::ids::{OrgId, PersonId, SkillId};
 use askaround_core::matching::{Decline, HelpEvidence, Responsiveness};
@@ -23,7 +23,7 @@ pub async fn snapshot(
     Ok(MatcherSnapshot {
         profiles: all_profiles(conn, org).await?,
         evidence: evidence(conn, org).await?,
-        load: load(conn, org, since_day, since_week).await?,
+        load: load(conn, org, since_day, since_week, None).await?,
         declines: declines(conn, org, declines_since).await?,
     })
 }
@@ -85,28 +85,29 @@ async fn evidence(
         .collect()
 }
 
-async fn load(
+/// Recent offers and the answer record of everyone (`people` = `None`) or of some people.
+pub async fn load(
     conn: &mut SqliteConnection,
     org: OrgId,
     since_day: Timestamp,
     since_week: Timestamp,
+    people: Option<&[PersonId]>,
 ) -> StoreResult<Vec<(PersonId, OfferLoad)>> {
-    let rows = sqlx::query(
-        "SELECT helper_id, \
-           SUM(CASE WHEN sent_at >= ? THEN 1 ELSE 0 END) AS last_day, \
-           SUM(CASE WHEN sent_at >= ? THEN 1 ELSE 0 END) AS last_week, \
-           COUNT(*) AS offers, \
-           SUM(CASE WHEN state = 'accepted' THEN 1 ELSE 0 END) AS accepted, \
-           SUM(CASE WHEN state = 'expired' THEN 1 ELSE 0 END) AS ignored \
-         FROM offers WHERE org_id = ? GROUP BY helper_id",
-    )
-    .bind(millis(since_day))
-    .bind(millis(since_week))
-    .bind(org.to_string())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_err)?;
-    let answer_times = answer_times(conn, org).await?;
+    let mut q = QueryBuilder::<Sqlite>::new("SELECT helper_id, SUM(CASE WHEN sent_at >= ");
+    q.push_bind(millis(since_day))
+        .push(" THEN 1 ELSE 0 END) AS last_day, SUM(CASE WHEN sent_at >= ")
+        .push_bind(millis(since_week))
+        .push(
+            " THEN 1 ELSE 0 END) AS last_week, COUNT(*) AS offers, \
+             SUM(CASE WHEN state = 'accepted' THEN 1 ELSE 0 END) AS accepted, \
+             SUM(CASE WHEN state = 'expired' THEN 1 ELSE 0 END) AS ignored \
+             FROM offers WHERE org_id = ",
+        )
+        .push_bind(org.to_string());
+    push_people(&mut q, people);
+    q.push(" GROUP BY helper_id");
+    let rows = q.build().fetch_all(&mut *conn).await.map_err(db_err)?;
+    let answer_times = answer_times(conn, org, people).await?;
     rows.iter()
         .map(|row| {
             let helper = person(row, "helper_id")?;
@@ -131,19 +132,30 @@ async fn load(
         .collect()
 }
 
+fn push_people(q: &mut QueryBuilder<Sqlite>, people: Option<&[PersonId]>) {
+    if let Some(people) = people {
+        q.push(" AND helper_id IN (");
+        let mut list = q.separated(", ");
+        for p in people {
+            list.push_bind(p.to_string());
+        }
+        list.push_unseparated(")");
+    }
+}
+
 /// Median seconds from offer to accept, per helper.
 async fn answer_times(
     conn: &mut SqliteConnection,
     org: OrgId,
+    people: Option<&[PersonId]>,
 ) -> StoreResult<HashMap<PersonId, u32>> {
-    let rows = sqlx::query(
+    let mut q = QueryBuilder::<Sqlite>::new(
         "SELECT helper_id, closed_at - sent_at AS took FROM offers \
-         WHERE org_id = ? AND state = 'accepted' AND closed_at IS NOT NULL",
-    )
-    .bind(org.to_string())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_err)?;
+         WHERE state = 'accepted' AND closed_at IS NOT NULL AND org_id = ",
+    );
+    q.push_bind(org.to_string());
+    push_people(&mut q, people);
+    let rows = q.build().fetch_all(&mut *conn).await.map_err(db_err)?;
     let mut times: HashMap<PersonId, Vec<i64>> = HashMap::new();
     for row in &rows {
         times

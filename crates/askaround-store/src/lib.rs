@@ -310,4 +310,21 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Vec<Learned>>;
     async fn help_summary(&self, org: OrgId, helper: PersonId) -> StoreResult<HelpSummary>;
+
+    // ---- several nodes ----
+    /// Announcements of writes by any node, this one included; `None` for a single-node
+    /// backend (embedded SQLite), where the node that writes is the only one to tell.
+    async fn changes(&self) -> StoreResult<Option<ChangeFeed>>;
+    /// Events with an id above `after`, across organisations, oldest first (a node catching up).
+    async fn events_since(&self, after: i64, limit: u32) -> StoreResult<Vec<EventRecord>>;
+    /// The highest event id so far (0 when there is none).
+    async fn latest_event_id(&self) -> StoreResult<i64>;
+    /// Recent offer counts and answer record of some people, as in `matcher_snapshot`.
+    async fn offer_loads(
+        &self,
+        org: OrgId,
+        people: &[PersonId],
+        since_day: Timestamp,
+        since_week: Timestamp,
+    ) -> StoreResult<Vec<(PersonId, OfferLoad)>>;
 }

@@ -100,6 +100,24 @@ pub struct OfferLoad {
     pub responsiveness: Responsiveness,
 }
 
+/// A write another node made that this node must follow: its matcher index and its sockets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// New live events exist (fetch them with `events_since`).
+    Events,
+    /// A person's profile, skills, presence or out-of-office changed.
+    Person { org: OrgId, person: PersonId },
+    /// An ask moved: offers sent or answered, matched, resolved with feedback.
+    Ask { org: OrgId, ask: AskId },
+    /// Many people changed at once (an import) or the taxonomy changed: reload the organisation.
+    Org { org: OrgId },
+}
+
+/// Announcements of other nodes' writes. Deliveries can be lost while the feed reconnects (it
+/// then yields `Change::Events` and one `Org` per organisation is not possible to know), so a
+/// follower always catches up from the tables rather than trusting the feed alone.
+pub type ChangeFeed = std::pin::Pin<Box<dyn futures_core::Stream<Item = Change> + Send>>;
+
 /// A skill filter for the board of open asks.
 #[derive(Debug, Clone, Default)]
 pub struct OpenAsksQuery {

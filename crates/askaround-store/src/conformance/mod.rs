@@ -48,7 +48,8 @@ macro_rules! conformance_tests {
             a_transition_is_written_only_at_the_expected_version,
             ignored_offers_in_a_row_snooze_a_person_and_an_answer_resets_the_count,
             the_board_lists_open_asks_by_skill,
-            conversations_keep_messages_in_order_and_close_with_feedback
+            conversations_keep_messages_in_order_and_close_with_feedback,
+            a_node_catches_up_on_events_and_loads_by_id
         );
     };
     (@each $make:expr; $($name:ident),*) => {

@@ -568,3 +568,61 @@ pub async fn conversations_keep_messages_in_order_and_close_with_feedback(store:
             .is_empty()
     );
 }
+
+pub async fn a_node_catches_up_on_events_and_loads_by_id(store: &dyn Store) {
+    let acme = org(store, "Acme").await;
+    let globex = org(store, "Globex").await;
+    let lea = person(store, acme.id, "lea@acme.test", "Lea").await;
+    let hal = person(store, acme.id, "hal@acme.test", "Hal").await;
+    let ted = person(store, globex.id, "ted@globex.test", "Ted").await;
+    assert_eq!(store.latest_event_id().await.expect("latest"), 0);
+    let event = |p: PersonId| NewEvent {
+        person_id: p,
+        kind: "test".into(),
+        data: "{}".into(),
+    };
+    let first = store
+        .append_events(acme.id, &[event(lea), event(hal)], t0())
+        .await
+        .expect("append");
+    store
+        .append_events(globex.id, &[event(ted)], t0())
+        .await
+        .expect("append");
+    let latest = store.latest_event_id().await.expect("latest");
+    let all = store.events_since(0, 10).await.expect("since");
+    assert_eq!(all.len(), 3);
+    assert!(
+        all.windows(2).all(|w| w[0].id < w[1].id),
+        "ids only increase"
+    );
+    assert_eq!(all.last().map(|e| e.id), Some(latest));
+    let rest = store.events_since(first[0].id, 10).await.expect("since");
+    assert_eq!(rest.len(), 2);
+    assert_eq!(rest[1].org_id, globex.id);
+
+    let ask = created(store, acme.id, lea, "pivot tables", None).await;
+    let t = offered(&ask, &[hal]);
+    store
+        .commit_transition(acme.id, ask.version, &t.ask, &Outbox::default(), t0())
+        .await
+        .expect("offer");
+    let loads = store
+        .offer_loads(
+            acme.id,
+            &[hal, lea],
+            t0() - SignedDuration::from_hours(24),
+            t0() - SignedDuration::from_hours(168),
+        )
+        .await
+        .expect("loads");
+    assert_eq!(loads.len(), 1, "only people with offers are listed");
+    assert_eq!(
+        (
+            loads[0].0,
+            loads[0].1.last_day,
+            loads[0].1.responsiveness.offers
+        ),
+        (hal, 1, 1)
+    );
+}
