@@ -3,8 +3,10 @@
 //!
 //! `cargo bench -p askaround-core --bench matcher` prints, per size, the index memory per person,
 //! ranking latency percentiles (one core, many different asks) and the FTS5 ratio, then runs the
-//! criterion benchmarks. No assertions: the figures go to BENCHMARKS.md.
+//! criterion benchmarks; before those, where a week of offers lands with and without fairness
+//! (`MATCHER_BENCH_SKIP_LOAD=1` skips it). No assertions: the figures go to BENCHMARKS.md.
 
+mod load;
 mod org;
 
 use std::hint::black_box;
@@ -73,6 +75,9 @@ fn fts5_rank(db: &Connection, query: &str) -> rusqlite::Result<Vec<i64>> {
 
 fn report(c: &mut Criterion) {
     let taxonomy = taxonomy();
+    if std::env::var_os("MATCHER_BENCH_SKIP_LOAD").is_none() {
+        load::report(&taxonomy);
+    }
     let config = MatchConfig::default();
     println!(
         "| people | index heap | per person | build | rank p50 | rank p99 | rank max | FTS5 p50 | FTS5 p99 | FTS5 / ours (p50) | update p99 |"
@@ -86,13 +91,24 @@ fn report(c: &mut Criterion) {
         let asker = Asker::anonymous(org.people[0]);
 
         let mut ours = Vec::with_capacity(LATENCY_SAMPLES);
+        let mut per_ask = vec![Vec::new(); ASKS.len()];
         for i in 0..LATENCY_SAMPLES {
             let a = ask(i);
             let t = Instant::now();
             black_box(org.index.rank(&a, &asker, now(), &config));
-            ours.push(t.elapsed());
+            let took = t.elapsed();
+            ours.push(took);
+            per_ask[i % ASKS.len()].push(took);
         }
         let (p50, p99, max) = percentiles(ours);
+        let by_ask: Vec<(Duration, Duration, &str)> = per_ask
+            .into_iter()
+            .zip(ASKS)
+            .map(|(samples, text)| {
+                let fastest = samples.iter().min().copied().unwrap_or_default();
+                (percentiles(samples).0, fastest, *text)
+            })
+            .collect();
 
         let (f50, f99) = match fts5(&org) {
             Ok(db) => {
@@ -157,6 +173,10 @@ fn report(c: &mut Criterion) {
             f50.as_secs_f64() / p50.as_secs_f64().max(1e-12),
             u99
         );
+        // Per ask: the fastest run shows the cost without the noise of a shared machine.
+        for (p50, fastest, text) in &by_ask {
+            println!("  {size} people, {text:?}: p50 {p50:?}, fastest {fastest:?}");
+        }
 
         let mut group = c.benchmark_group("rank");
         group

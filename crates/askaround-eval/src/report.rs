@@ -17,6 +17,9 @@ pub struct EvalReport {
     /// Load distribution of first-wave offers (Gini) per method, where the run simulates routing.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub load_gini: BTreeMap<String, f64>,
+    /// Share of those offers that went to the three most offered people.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub top3_share: BTreeMap<String, f64>,
     /// How the numbers were obtained, one line each.
     pub notes: Vec<String>,
 }
@@ -28,6 +31,7 @@ impl EvalReport {
             questions,
             methods: BTreeMap::new(),
             load_gini: BTreeMap::new(),
+            top3_share: BTreeMap::new(),
             notes: Vec::new(),
         }
     }
@@ -75,7 +79,12 @@ impl EvalReport {
             out.push('\n');
         }
         for (name, g) in &self.load_gini {
-            let _ = writeln!(out, "load Gini ({name}): {g:.3}");
+            let top3 = self.top3_share.get(name).copied().unwrap_or(0.0);
+            let _ = writeln!(
+                out,
+                "offers ({name}): Gini {g:.3}, top three people {:.0}%",
+                top3 * 100.0
+            );
         }
         for note in &self.notes {
             let _ = writeln!(out, "note: {note}");

@@ -1,7 +1,7 @@
-//! Every knob of the matcher, with defaults. The expertise weights are hand-set product defaults:
-//! `askaround-eval`'s `tune-pmef` raises MRR on the PMEF History train split by dropping the word
-//! channel, but those weights score lower on its dev split and would blind the matcher to asks
-//! without skill tags (see BENCHMARKS.md). The rest are product choices explained field by field.
+//! Every knob of the matcher, with defaults. The expertise weights, the recency half-life, the
+//! session saturation and the skill weight of a help session were tuned by `askaround-eval
+//! tune-pmef` on the PMEF History train split only (see BENCHMARKS-matcher.md); the rest are
+//! product choices explained field by field.
 
 use serde::{Deserialize, Serialize};
 
@@ -13,38 +13,52 @@ pub struct IndexOptions {
     /// Text weight of title, bio and declared skill names, relative to one word of an ask the
     /// person helped with.
     pub profile_text: f32,
-    /// Skill weight of a declared beginner / intermediate / expert skill.
+    /// Skill weight of a declared beginner / intermediate / expert skill. A declared expert counts
+    /// as two help sessions (`helped_skill` each), a product choice the benchmarks cannot inform:
+    /// they have no declared skills.
     pub declared_levels: [f32; 3],
-    /// Skill weight one help session adds to each of its skills.
+    /// Skill weight one help session adds to each of its skills (tuned).
     pub helped_skill: f32,
     /// Weight of a help session by the learner's rating, 1 to 5 stars; unrated sessions count 1.
     pub rating_weights: [f32; 5],
-    /// Half-life of "recent help": a session this many days old counts half.
+    /// Half-life of "recent help": a session this many days old counts half (tuned).
     pub recency_half_life_days: f64,
     /// Help intensity is sessions per 30 days over the span of a person's sessions; shorter spans
     /// count as this long, so two sessions in one day are not a rate.
     pub intensity_min_span_days: f64,
+    /// Term-frequency saturation within one session (BM25's k1, tuned): a word repeated in one
+    /// ask counts less each time, but each session that used it counts in full.
+    pub session_k1: f32,
+    /// Length normalisation of a session against `session_reference_terms` (BM25's b, tuned):
+    /// above zero, a long text gets less credit per word.
+    pub session_b: f32,
+    pub session_reference_terms: f32,
 }
 
 impl Default for IndexOptions {
     fn default() -> Self {
         Self {
             profile_text: 1.0,
-            declared_levels: [0.4, 0.7, 1.0],
-            helped_skill: 0.5,
+            declared_levels: [0.08, 0.14, 0.2],
+            helped_skill: 0.1,
             rating_weights: [0.3, 0.6, 0.9, 1.1, 1.3],
-            recency_half_life_days: 90.0,
+            recency_half_life_days: 30.0,
             intensity_min_span_days: 7.0,
+            session_k1: 2.0,
+            session_b: 0.0,
+            session_reference_terms: 40.0,
         }
     }
 }
 
 /// How expertise for an ask is computed from the indexed evidence (see [`super::expertise`]).
 ///
-/// The score is log-linear, `exp(text·ln(1+bm25) + skill·ln(1+skill match) + activity·ln(1+helps)
-/// plus recency·ln(1+recent helps) + intensity·ln(1+helps per 30 days))`, so each kind of evidence
-/// multiplies the others instead of one drowning the rest, and "no evidence of a kind" is a neutral
-/// factor of one.
+/// The score is log-linear, `exp(text·ln(1+word match) + skill·ln(1+skill match) +
+/// activity·ln(1+helps) + recency·ln(1+recent helps) + intensity·ln(1+helps per 30 days))`, so
+/// each kind of evidence multiplies the others instead of one drowning the rest, and "no evidence
+/// of a kind" is a neutral factor of one. Tuned on PMEF's train split: who has been helping
+/// recently weighs most, then the skills, and words least (they still decide who is relevant, see
+/// [`MatchConfig::word_relevance_floor`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ExpertiseWeights {
@@ -54,28 +68,26 @@ pub struct ExpertiseWeights {
     pub recency: f64,
     /// Weight of help intensity (sessions per 30 days while active).
     pub intensity: f64,
-    /// BM25 term-frequency saturation.
-    pub k1: f64,
-    /// BM25 length normalisation (0 = none, 1 = full).
-    pub b: f64,
     /// A parent skill counts this much per level up ("Excel" for an ask about pivot tables).
     pub ancestor_decay: f64,
     /// A child skill counts this much ("Pivot tables" for an ask about Excel).
     pub descendant: f64,
+    /// A skill that the organisation's help sessions often tag together with an asked one counts
+    /// this much times how often it does (see [`super::associations`]).
+    pub associated: f64,
 }
 
 impl Default for ExpertiseWeights {
     fn default() -> Self {
         Self {
-            text: 0.9,
-            skill: 0.8,
-            activity: 0.9,
-            recency: 0.4,
+            text: 0.1,
+            skill: 1.2,
+            activity: 0.0,
+            recency: 1.6,
             intensity: 0.0,
-            k1: 1.2,
-            b: 0.5,
             ancestor_decay: 0.5,
             descendant: 0.6,
+            associated: 0.0,
         }
     }
 }
@@ -182,10 +194,15 @@ impl Default for FairnessConfig {
 pub struct MatchConfig {
     /// How many candidates to return.
     pub limit: usize,
-    /// A person is relevant if their word match or their skill match is at least this fraction of
-    /// the best one; only relevant people are ranked and counted in the gate report ("12 Excel
-    /// experts are outside working hours").
+    /// A person is relevant if their skill match is at least this fraction of the best one, or
+    /// their word match at least `word_relevance_floor` of the best; only relevant people are
+    /// ranked and counted in the gate report ("12 Excel experts are outside working hours"). Low,
+    /// so that the taxonomy reaches related skills (an Excel intermediate for a pivot-table ask).
     pub relevance_floor: f64,
+    /// Words are weaker evidence than skills (one shared word in a long history is not a topic),
+    /// and the ranking weighs recent activity far above them, so a word match must be this
+    /// fraction of the best to make someone relevant.
+    pub word_relevance_floor: f64,
     pub expertise: ExpertiseWeights,
     pub prior: PriorConfig,
     pub gates: GateConfig,
@@ -197,6 +214,7 @@ impl Default for MatchConfig {
         Self {
             limit: 10,
             relevance_floor: 0.05,
+            word_relevance_floor: 0.3,
             expertise: ExpertiseWeights::default(),
             prior: PriorConfig::default(),
             gates: GateConfig::default(),

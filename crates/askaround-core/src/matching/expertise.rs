@@ -1,45 +1,27 @@
 //! Expertise for one ask: who has the words and the skills, and how much help they have given.
 //!
-//! Two channels are scored over the postings: BM25 over each person's words (asks they helped with,
-//! weighted by the learner's rating, plus title, bio and skill names), and skill overlap through the
-//! taxonomy (an ask about pivot tables also reaches Excel people, at a discount per level). They are
-//! combined log-linearly with the person's help activity, as set out in [`ExpertiseWeights`].
+//! Two channels are scored over the postings. Words: for each word of the ask, its idf times the
+//! person's impact for it, which sums that word's saturated count over every session they helped
+//! with (weighted by the learner's rating) and their title, bio and skill names; each matching
+//! session adds evidence, instead of one merged profile saturating after the first. Skills: the
+//! asked skills' idf times the person's declared level and sessions per skill, reached through the
+//! taxonomy (an ask about pivot tables also reaches Excel people, at a discount per level) and
+//! through skills the organisation's sessions tag together (see [`super::associations`]). The
+//! channels are combined log-linearly with the person's help activity, as set out in
+//! [`ExpertiseWeights`].
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 
-use super::analyzer::for_each_term;
 use super::ask::Ask;
 use super::config::ExpertiseWeights;
-use super::index::{MAX_TERMS_PER_TEXT, MatchIndex};
+use super::index::MatchIndex;
 use super::postings::Slot;
-use super::record::{Record, TermId};
-use crate::ids::{PersonId, SkillId};
-
-/// Query words kept, the most telling first: a 100 KB ask must cost what a paragraph costs.
-const MAX_QUERY_TERMS: usize = 64;
-/// Skills named in the ask text are looked for in its first few kilobytes only.
-const MENTION_SCAN_BYTES: usize = 4_096;
-/// A broad skill expands to at most this many narrower ones.
-const MAX_DESCENDANTS: usize = 64;
-/// In organisations of this size or more, words in more than a tenth of all profiles are skipped
-/// by the word channel: BM25 gives them little weight (idf below ln 10), they cost the longest
-/// scans, and the skills such a word names ("Excel") still match through the skill channel.
-const COMMON_TERM_MIN_PEOPLE: usize = 1_000;
-const COMMON_TERM_SHARE: f64 = 0.1;
-
-/// An ask turned into weighted index terms and skills.
-#[derive(Debug, Clone, Default)]
-pub(super) struct Query {
-    /// Term and its query weight (idf × occurrences).
-    pub terms: Vec<(TermId, f32)>,
-    /// Skill and how strongly it answers the ask (1 for a skill asked about, less for a relative).
-    pub skills: Vec<(SkillId, f32)>,
-    /// The skills the ask is about, tagged or named in the text, in order.
-    pub asked: Vec<SkillId>,
-}
+use super::query::Query;
+use super::record::Record;
+use super::summary::ActivityLn;
+use crate::ids::PersonId;
 
 /// The two channels of one person for one ask.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -48,179 +30,106 @@ pub(super) struct Channels {
     pub skill: f32,
 }
 
+/// The people a query reached and their channels.
+pub(super) struct Touched<'a> {
+    /// One bit per slot, set for everyone reached.
+    bits: &'a [u64],
+    channels: &'a [Channels],
+    /// The highest channels anyone reached (each channel's own maximum).
+    pub best: Channels,
+}
+
+impl Touched<'_> {
+    #[inline]
+    pub fn channels(&self, slot: Slot) -> Channels {
+        self.channels
+            .get(slot as usize)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Everyone reached, in slot order: walking the dense arrays in order lets the hardware
+    /// prefetch them, which matters when an ask reaches half the organisation.
+    #[inline]
+    pub fn for_each(&self, mut visit: impl FnMut(Slot, Channels)) {
+        for (w, &word) in self.bits.iter().enumerate() {
+            let mut rest = word;
+            while rest != 0 {
+                let slot = (w as u32) * 64 + rest.trailing_zeros();
+                rest &= rest - 1;
+                visit(slot, self.channels(slot));
+            }
+        }
+    }
+}
+
+/// Per-thread accumulators, reused across rankings: allocating and zeroing arrays the size of
+/// the organisation for every ask would cost more than the scoring itself. Only touched entries
+/// are ever non-zero, and they are zeroed again after each ranking.
 #[derive(Default)]
 struct Scratch {
-    text: Vec<f32>,
-    skill: Vec<f32>,
-    seen: Vec<bool>,
-    touched: Vec<Slot>,
+    channels: Vec<Channels>,
+    bits: Vec<u64>,
 }
 
 thread_local! {
-    // Dense accumulators reused across rankings on this thread: allocating and zeroing arrays the
-    // size of the organisation for every ask would cost more than the scoring itself.
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 impl MatchIndex {
-    pub(super) fn prepare(&self, ask: &Ask, weights: &ExpertiseWeights) -> Query {
-        let people = self.len().max(1) as f64;
-        let mut counts: HashMap<TermId, u32> = HashMap::new();
-        let mut seen = 0usize;
-        for_each_term(&ask.text, |word| {
-            seen += 1;
-            if seen > MAX_TERMS_PER_TEXT {
-                return;
-            }
-            if let Some(&id) = self.dictionary.get(word) {
-                *counts.entry(id).or_default() += 1;
-            }
-        });
-        let mut terms: Vec<(TermId, f32)> = counts
-            .into_iter()
-            .filter_map(|(id, n)| {
-                let df = f64::from(self.terms.get(id as usize)?.live());
-                if df == 0.0
-                    || (self.len() >= COMMON_TERM_MIN_PEOPLE && df / people > COMMON_TERM_SHARE)
-                {
-                    return None;
-                }
-                let idf = (1.0 + (people - df + 0.5) / (df + 0.5)).ln();
-                Some((id, (idf * f64::from(n)) as f32))
-            })
-            .collect();
-        terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        terms.truncate(MAX_QUERY_TERMS);
-
-        let mut asked: Vec<SkillId> = Vec::new();
-        for id in ask.skills.iter().copied().chain(
-            self.taxonomy
-                .mentions(prefix(&ask.text, MENTION_SCAN_BYTES)),
-        ) {
-            if self.taxonomy.get(id).is_some() && !asked.contains(&id) {
-                asked.push(id);
-            }
-        }
-        let skills = self.expand(&asked, weights);
-        Query {
-            terms,
-            skills,
-            asked,
-        }
-    }
-
-    /// Each asked skill, its ancestors (discounted per level) and its descendants; a skill reached
-    /// several ways keeps its strongest weight.
-    fn expand(&self, asked: &[SkillId], weights: &ExpertiseWeights) -> Vec<(SkillId, f32)> {
-        let mut out: HashMap<SkillId, f32> = HashMap::new();
-        let mut keep = |id: SkillId, w: f64| {
-            let w = w as f32;
-            if w > 0.0 {
-                let e = out.entry(id).or_insert(0.0);
-                *e = e.max(w);
-            }
-        };
-        for &id in asked {
-            keep(id, 1.0);
-            let mut w = 1.0;
-            for parent in self.taxonomy.ancestors(id) {
-                w *= weights.ancestor_decay;
-                keep(parent, w);
-            }
-            for child in self.descendants(id) {
-                keep(child, weights.descendant);
-            }
-        }
-        let mut skills: Vec<(SkillId, f32)> = out.into_iter().collect();
-        skills.sort_by_key(|s| s.0);
-        skills
-    }
-
-    fn descendants(&self, id: SkillId) -> Vec<SkillId> {
-        let mut out = Vec::new();
-        let mut seen: HashSet<SkillId> = HashSet::from([id]);
-        let mut frontier = vec![id];
-        while let Some(next) = frontier.pop() {
-            for &child in self.children.get(&next).map_or(&[][..], Vec::as_slice) {
-                if out.len() >= MAX_DESCENDANTS {
-                    return out;
-                }
-                if seen.insert(child) {
-                    out.push(child);
-                    frontier.push(child);
-                }
-            }
-        }
-        out
-    }
-
-    /// Scores both channels for everyone the query reaches and hands the touched slots (in the
-    /// order first reached; callers that need an order impose one) to `visit` together with a
-    /// lookup of their channels.
-    pub(super) fn accumulate<R>(
-        &self,
-        query: &Query,
-        weights: &ExpertiseWeights,
-        visit: impl FnOnce(&[Slot], &dyn Fn(Slot) -> Channels) -> R,
-    ) -> R {
+    /// Scores both channels for everyone the query reaches and hands them to `visit`. Postings
+    /// carry precomputed impacts, so this is one multiply-add per live posting.
+    pub(super) fn accumulate<R>(&self, query: &Query, visit: impl FnOnce(&Touched<'_>) -> R) -> R {
         SCRATCH.with(|cell| {
             let mut guard = cell.borrow_mut();
-            let scratch = &mut *guard;
+            let Scratch { channels, bits } = &mut *guard;
             let n = self.records.len();
-            if scratch.text.len() < n {
-                scratch.text.resize(n, 0.0);
-                scratch.skill.resize(n, 0.0);
-                scratch.seen.resize(n, false);
+            if channels.len() < n {
+                channels.resize(n, Channels::default());
+                bits.resize(n.div_ceil(64), 0);
             }
-            let avg = self.average_len() as f32;
-            let k1 = weights.k1.max(0.0) as f32;
-            let b = weights.b.clamp(0.0, 1.0) as f32;
-            let Scratch {
-                text,
-                skill,
-                seen,
-                touched,
-            } = scratch;
+            // Every weight added is positive, so the running maxima are the maxima of the final
+            // channels.
+            let mut best = Channels::default();
+            let mut add = |slot: Slot, text: f32, skill: f32| {
+                let i = slot as usize;
+                if let (Some(c), Some(word)) = (channels.get_mut(i), bits.get_mut(i / 64)) {
+                    c.text += text;
+                    c.skill += skill;
+                    *word |= 1 << (i % 64);
+                    best.text = best.text.max(c.text);
+                    best.skill = best.skill.max(c.skill);
+                }
+            };
             for &(term, qw) in &query.terms {
                 if let Some(list) = self.terms.get(term as usize) {
-                    list.for_each_live(&self.generations, |slot, tf| {
-                        let i = slot as usize;
-                        let len = self.doc_lens[i];
-                        text[i] += qw * tf * (k1 + 1.0) / (tf + k1 * (1.0 - b + b * len / avg));
-                        if !seen[i] {
-                            seen[i] = true;
-                            touched.push(slot);
-                        }
+                    list.for_each_live(&self.generations, |slot, impact| {
+                        add(slot, qw * impact, 0.0)
                     });
                 }
             }
             for &(id, qw) in &query.skills {
                 if let Some(list) = self.skills.get(&id) {
-                    list.for_each_live(&self.generations, |slot, w| {
-                        let i = slot as usize;
-                        skill[i] += qw * w;
-                        if !seen[i] {
-                            seen[i] = true;
-                            touched.push(slot);
-                        }
-                    });
+                    list.for_each_live(&self.generations, |slot, w| add(slot, 0.0, qw * w));
                 }
             }
-            let lookup = |slot: Slot| {
-                let i = slot as usize;
-                Channels {
-                    text: text.get(i).copied().unwrap_or(0.0),
-                    skill: skill.get(i).copied().unwrap_or(0.0),
-                }
+            let touched = Touched {
+                bits,
+                channels,
+                best,
             };
-            let result = visit(touched, &lookup);
-            for &slot in touched.iter() {
-                let i = slot as usize;
-                text[i] = 0.0;
-                skill[i] = 0.0;
-                seen[i] = false;
+            let result = visit(&touched);
+            for (w, word) in bits.iter_mut().enumerate() {
+                let mut rest = *word;
+                while rest != 0 {
+                    let i = w * 64 + rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    if let Some(c) = channels.get_mut(i) {
+                        *c = Channels::default();
+                    }
+                }
+                *word = 0;
             }
-            touched.clear();
             result
         })
     }
@@ -235,18 +144,18 @@ impl MatchIndex {
         weights: &ExpertiseWeights,
     ) -> Vec<Option<f64>> {
         let query = self.prepare(ask, weights);
-        self.accumulate(&query, weights, |_, channels| {
+        self.accumulate(&query, |touched| {
             people
                 .iter()
                 .map(|id| {
                     let slot = *self.by_id.get(id)?;
                     let record = self.record(slot)?;
-                    Some(f64::from(self.log_expertise(record, channels(slot), now, weights)).exp())
+                    let c = touched.channels(slot);
+                    Some(f64::from(self.log_expertise(record, c, now, weights)).exp())
                 })
                 .collect()
         })
     }
-
     /// The log of the expertise score: see [`ExpertiseWeights`].
     pub(super) fn log_expertise(
         &self,
@@ -274,23 +183,23 @@ impl MatchIndex {
             0.0
         }
     }
-}
 
-impl MatchIndex {
-    /// A fast upper estimate of [`MatchIndex::log_expertise`] from dense arrays only (no record
-    /// access, no libm): recency is taken as of the person's last session (it only decays after)
-    /// and logarithms are approximated. Used to pick the few hundred people worth scoring exactly.
+    /// A fast estimate of [`MatchIndex::log_expertise`] from dense figures only (no record
+    /// access, no libm): logarithms and powers are approximated to about 1e-5. `now_half_lives`
+    /// is the ranking's time in recency half-lives since the epoch. Used to pick the few people
+    /// worth scoring exactly.
     #[inline]
-    pub(super) fn estimate(&self, slot: Slot, c: Channels, w: &ExpertiseWeights) -> f32 {
-        let a = self
-            .activity_ln
-            .get(slot as usize)
-            .copied()
-            .unwrap_or_default();
+    pub(super) fn estimate(
+        a: &ActivityLn,
+        c: Channels,
+        w: &ExpertiseWeights,
+        now_half_lives: f32,
+    ) -> f32 {
+        let recent = fast_exp2(a.recent_log2 - now_half_lives);
         w.text as f32 * fast_ln_1p(c.text)
             + w.skill as f32 * fast_ln_1p(c.skill)
             + w.activity as f32 * a.helps
-            + w.recency as f32 * a.recent
+            + w.recency as f32 * fast_ln_1p(recent)
             + w.intensity as f32 * a.intensity
     }
 }
@@ -310,21 +219,39 @@ pub(super) fn fast_ln_1p(x: f32) -> f32 {
     exponent as f32 * std::f32::consts::LN_2 + ln_mantissa
 }
 
-/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
-fn prefix(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
+/// `2^y`, to about 1e-5 relative, from the integer part as the float's exponent and a polynomial
+/// for the fraction; 0 below the smallest normal float, as for a recency long decayed.
+#[inline]
+pub(super) fn fast_exp2(y: f32) -> f32 {
+    if y.is_nan() || y < -126.0 {
+        return 0.0;
     }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
+    let y = y.min(127.0);
+    let whole = y.floor();
+    let f = y - whole;
+    // 2^f on [0, 1): Taylor series of e^(f·ln 2), six terms.
+    let p = 1.0
+        + f * (std::f32::consts::LN_2
+            + f * (0.240_226_5
+                + f * (0.055_504_1 + f * (0.009_618_1 + f * (0.001_333_6 + f * 0.000_154_0)))));
+    f32::from_bits(((whole as i32 + 127) as u32) << 23) * p
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_power_of_two_is_close_to_the_exact_one() {
+        for y in [-130.0f32, -20.5, -1.0, -0.3, 0.0, 0.5, 3.7, 40.0] {
+            let exact = y.exp2();
+            assert!(
+                (fast_exp2(y) - exact).abs() <= 1e-5 * exact.max(1e-30),
+                "{y}"
+            );
+        }
+        assert_eq!(fast_exp2(f32::NEG_INFINITY), 0.0);
+    }
 
     #[test]
     fn the_fast_logarithm_is_close_to_the_exact_one() {

@@ -23,8 +23,8 @@ impl MatchIndex {
                 .map(record_heap)
                 .sum::<usize>();
         let dense = self.generations.capacity() * size_of::<u32>()
-            + self.doc_lens.capacity() * size_of::<f32>()
-            + self.activity_ln.capacity() * size_of::<super::index::ActivityLn>();
+            + self.availability.capacity() * size_of::<super::summary::Availability>()
+            + self.activity.capacity() * size_of::<super::summary::ActivityLn>();
         let by_id = self.by_id.capacity() * (size_of::<(PersonId, u32)>() + HASH_ENTRY_OVERHEAD);
         let dictionary = self.dictionary.capacity()
             * (size_of::<(Box<str>, TermId)>() + HASH_ENTRY_OVERHEAD)
@@ -51,8 +51,10 @@ impl MatchIndex {
                 .values()
                 .map(|v| v.capacity() * size_of::<SkillId>())
                 .sum::<usize>();
-        let interned = self.zones.heap_bytes()
+        let interned = self.associations.heap_bytes()
+            + self.zones.heap_bytes()
             + self.hours.heap_bytes()
+            + self.schedules.heap_bytes()
             + self.places.heap_bytes()
             + self.teams.heap_bytes()
             + self.languages.heap_bytes()

@@ -16,6 +16,7 @@
 
 mod analyzer;
 mod ask;
+mod associations;
 mod candidate;
 mod clock;
 mod config;
@@ -28,9 +29,13 @@ mod memory;
 mod outcome;
 mod postings;
 mod prior;
+mod query;
 mod rank;
 mod reasons;
 mod record;
+mod shortlist;
+mod slots;
+mod summary;
 
 pub use analyzer::terms;
 pub use ask::{Ask, Asker, Urgency};

@@ -7,28 +7,21 @@ use super::ask::{Ask, Asker};
 use super::clock::LocalClock;
 use super::config::{MatchConfig, TeamPreference};
 use super::fairness::{self, Contender};
-use super::gates::{Gate, GateContext, first_gate};
+use super::gates::{GateContext, works_in_window};
 use super::index::MatchIndex;
 use super::outcome::{GateReport, MatchOutcome, RankedCandidate};
-use super::postings::Slot;
-use super::prior::{AskerContext, prior};
+use super::prior::AskerContext;
 use super::reasons::ReasonContext;
+use super::shortlist::{Passed, Screen};
 
 /// Candidates kept for fairness beyond the limit: enough for load spreading to find similar fits.
 const FAIRNESS_POOL_FACTOR: usize = 3;
 const MIN_FAIRNESS_POOL: usize = 30;
-/// People examined exactly per candidate asked for, at least `MIN_EXAMINE`: enough that the gates
-/// rarely empty a chunk, few enough that a ranking never touches most of a large organisation.
-const EXAMINE_PER_RESULT: usize = 25;
-const MIN_EXAMINE: usize = 250;
-
-/// A relevant person who passed every gate.
-struct Passed {
-    slot: Slot,
-    log_expertise: f32,
-    prior: f64,
-    newcomer: bool,
-}
+/// Available people scored exactly per candidate asked for, at least `MIN_EXAMINE`: enough that
+/// the relationship prior (which the estimate leaves out) can reorder the best fits, few enough
+/// that exact scoring never grows with the organisation.
+const EXAMINE_PER_RESULT: usize = 15;
+const MIN_EXAMINE: usize = 150;
 
 impl MatchIndex {
     /// Ranks the people who could help with `ask` right now. Never panics, whatever the input:
@@ -76,76 +69,35 @@ impl MatchIndex {
             hours: self.hours.values(),
         };
 
+        // Working or not in the ask's window, once per (zone, hours) pair rather than per person.
+        let working: Vec<bool> = self
+            .schedules
+            .values()
+            .iter()
+            .map(
+                |&(zone, hours)| match (clocks.get(zone as usize), self.hours.get(hours)) {
+                    (Some(&clock), Some(hours)) => works_in_window(hours, clock, ask.urgency),
+                    _ => false,
+                },
+            )
+            .collect();
         let limit = config.limit;
         let wanted = (limit * FAIRNESS_POOL_FACTOR).max(MIN_FAIRNESS_POOL);
-        let asker_slot = self.by_id.get(&asker.id).copied();
-        let mut counts = [0u32; Gate::ALL.len()];
-        let mut relevant = 0u32;
-        let passed: Vec<Passed> =
-            self.accumulate(&query, &config.expertise, |touched, channels| {
-                let (mut best_text, mut best_skill) = (0.0f32, 0.0f32);
-                for &slot in touched {
-                    let c = channels(slot);
-                    best_text = best_text.max(c.text);
-                    best_skill = best_skill.max(c.skill);
-                }
-                // Relevance is topical only (a busy helper must not make everyone else look irrelevant):
-                // a fair share of the best word match or of the best skill match.
-                let share = config.relevance_floor.clamp(0.0, 1.0) as f32;
-                let mut pool: Vec<(f32, Slot)> = touched
-                    .iter()
-                    .filter_map(|&slot| {
-                        let c = channels(slot);
-                        let topical = (best_text > 0.0 && c.text >= share * best_text)
-                            || (best_skill > 0.0 && c.skill >= share * best_skill);
-                        (topical || Some(slot) == asker_slot)
-                            .then(|| (self.estimate(slot, c, &config.expertise), slot))
-                    })
-                    .collect();
-                // Exact scoring, gates and prior cost a record access each: do them for the best
-                // estimates only, a chunk at a time, until enough people passed the gates.
-                let by_estimate =
-                    |a: &(f32, Slot), b: &(f32, Slot)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-                let chunk = (limit * EXAMINE_PER_RESULT).max(MIN_EXAMINE);
-                let mut passed = Vec::new();
-                while !pool.is_empty() && passed.len() < wanted {
-                    let take = chunk.min(pool.len());
-                    if take < pool.len() {
-                        pool.select_nth_unstable_by(take - 1, by_estimate);
-                    }
-                    let rest = pool.split_off(take);
-                    for (_, slot) in pool {
-                        let Some(record) = self.record(slot) else {
-                            continue;
-                        };
-                        let c = channels(slot);
-                        if record.id != asker.id {
-                            relevant += 1;
-                        }
-                        match first_gate(&gate_ctx, record) {
-                            Some(gate) => {
-                                counts[Gate::ALL.iter().position(|g| *g == gate).unwrap_or(0)] += 1
-                            }
-                            None => passed.push(Passed {
-                                slot,
-                                log_expertise: self.log_expertise(
-                                    record,
-                                    c,
-                                    now,
-                                    &config.expertise,
-                                ),
-                                prior: prior(record, &asker_ctx, &config.prior).factor(),
-                                newcomer: record.activity.helps == 0 && c.skill > 0.0,
-                            }),
-                        }
-                    }
-                    pool = rest;
-                }
-                passed
-            });
+        let screen = Screen {
+            gates: &gate_ctx,
+            working: &working,
+            asker_slot: self.by_id.get(&asker.id).copied(),
+            asker: &asker_ctx,
+            weights: &config.expertise,
+            prior: &config.prior,
+            relevance_floor: config.relevance_floor as f32,
+            word_relevance_floor: config.word_relevance_floor as f32,
+            examine: (limit * EXAMINE_PER_RESULT).max(MIN_EXAMINE).max(wanted),
+            now,
+        };
+        let screened = self.accumulate(&query, |touched| self.screen(touched, &screen));
 
-        let available = u32::try_from(passed.len()).unwrap_or(u32::MAX);
-        let mut contenders = self.contenders(passed, wanted);
+        let mut contenders = self.contenders(screened.passed, wanted);
         fairness::apply(&mut contenders, &config.fairness, ask.seed, limit);
         contenders.truncate(limit);
 
@@ -176,7 +128,13 @@ impl MatchIndex {
             .map(|s| s.name.as_str());
         MatchOutcome {
             candidates,
-            gates: GateReport::from_counts(&counts, relevant, available, topic, ask.urgency),
+            gates: GateReport::from_counts(
+                &screened.removed,
+                screened.relevant,
+                screened.available,
+                topic,
+                ask.urgency,
+            ),
             skills: query.asked.clone(),
         }
     }

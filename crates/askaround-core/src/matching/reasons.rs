@@ -3,10 +3,10 @@
 
 use super::ask::Urgency;
 use super::clock::LocalClock;
-use super::expertise::Query;
 use super::index::MatchIndex;
 use super::outcome::Reason;
 use super::prior::{AskerContext, speaks};
+use super::query::Query;
 use super::record::{Record, SkillStat};
 
 /// Most words listed in a "knows about" reason.

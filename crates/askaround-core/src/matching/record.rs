@@ -129,14 +129,16 @@ pub(super) struct Record {
     pub location: Option<u32>,
     pub zone: u32,
     pub hours: u32,
+    /// The interned (zone, hours) pair.
+    pub schedule: u32,
     pub languages: Box<[u32]>,
     pub weekly_budget: u16,
     pub daily_budget: Option<u16>,
     /// Sorted by skill id.
     pub skills: Vec<SkillStat>,
-    /// Term weights from title, bio and declared skill names; sorted by term.
+    /// Term impacts of title, bio and declared skill names; sorted by term.
     pub profile_terms: Box<[(TermId, f32)]>,
-    /// Term weights from help sessions; sorted by term.
+    /// Term impacts summed over help sessions, each weighted by its rating; sorted by term.
     pub evidence_terms: Vec<(TermId, f32)>,
     pub activity: Activity,
     pub state: CandidateState,
@@ -171,12 +173,6 @@ impl Record {
         }
     }
 
-    pub fn doc_len(&self) -> f32 {
-        let profile: f32 = self.profile_terms.iter().map(|(_, w)| w).sum();
-        let evidence: f32 = self.evidence_terms.iter().map(|(_, w)| w).sum();
-        profile + evidence
-    }
-
     pub fn skill_mut(&mut self, skill: SkillId) -> &mut SkillStat {
         let at = match self.skills.binary_search_by(|s| s.skill.cmp(&skill)) {
             Ok(at) => at,
@@ -207,11 +203,12 @@ impl Record {
         self.skills.retain(|s| !s.is_empty());
     }
 
-    /// Adds (`sign` = 1) or removes (`sign` = -1) one help session's counters and terms.
+    /// Adds (`sign` = 1) or removes (`sign` = -1) one help session's counters and term impacts.
     pub fn apply_evidence(
         &mut self,
         evidence: &HelpEvidence,
-        terms: &[(TermId, f32)],
+        skills: &[SkillId],
+        impacts: &[(TermId, f32)],
         sign: i8,
         options: &IndexOptions,
     ) {
@@ -235,10 +232,7 @@ impl Record {
             s,
             options.recency_half_life_days * 86_400.0,
         );
-        let mut skills = evidence.skills.clone();
-        skills.sort_unstable();
-        skills.dedup();
-        for skill in skills {
+        for &skill in skills {
             let stat = self.skill_mut(skill);
             stat.helped = step(stat.helped, plus);
             stat.help_weight = (stat.help_weight + s * weight).max(0.0);
@@ -252,7 +246,7 @@ impl Record {
             }
         }
         self.skills.retain(|s| !s.is_empty());
-        merge_weights(&mut self.evidence_terms, terms, s * weight);
+        merge_weights(&mut self.evidence_terms, impacts, s * weight);
     }
 }
 
@@ -262,6 +256,25 @@ fn step(n: u32, plus: bool) -> u32 {
     } else {
         n.saturating_sub(1)
     }
+}
+
+/// What each word of one text (a help session, or a profile) adds to the person's term impacts:
+/// its count saturated as in BM25, with the length normalised against a fixed reference rather
+/// than the organisation's average, so the impact is final when the text is indexed and ranking
+/// is a sum of products over the postings.
+pub(super) fn session_impacts(
+    counts: &[(TermId, f32)],
+    scale: f32,
+    options: &IndexOptions,
+) -> Vec<(TermId, f32)> {
+    let len: f32 = counts.iter().map(|(_, n)| n).sum();
+    let k1 = options.session_k1.max(0.0);
+    let b = options.session_b.clamp(0.0, 1.0);
+    let norm = k1 * (1.0 - b + b * len / options.session_reference_terms.max(1.0));
+    counts
+        .iter()
+        .map(|&(term, tf)| (term, scale * tf * (k1 + 1.0) / (tf + norm)))
+        .collect()
 }
 
 /// `bag += factor × add`, both sorted by term; entries that fall to nothing are dropped.
@@ -307,6 +320,18 @@ mod tests {
         assert_eq!(bag, [(1, 1.0), (3, 0.5), (5, 2.5)]);
         merge_weights(&mut bag, &[(3, 1.0), (5, 1.0)], -0.5);
         assert_eq!(bag, [(1, 1.0), (5, 2.0)]);
+    }
+
+    #[test]
+    fn a_repeated_word_saturates_and_with_length_normalisation_a_long_text_counts_less() {
+        let options = IndexOptions {
+            session_b: 0.5,
+            ..IndexOptions::default()
+        };
+        let short = session_impacts(&[(1, 1.0), (2, 3.0)], 1.0, &options);
+        assert!(short[1].1 > short[0].1 && short[1].1 < 3.0 * short[0].1);
+        let long = session_impacts(&[(1, 1.0), (2, 400.0)], 1.0, &options);
+        assert!(long[0].1 < short[0].1);
     }
 
     #[test]
