@@ -242,15 +242,25 @@ async fn write_outbox(
             .await
             .map_err(db_err)?;
     }
+    let mut job = None;
     if let Some(wave) = outbox.find_candidates {
-        sqlx::query("INSERT INTO jobs (org_id, ask_id, wave, created_at) VALUES (?, ?, ?, ?)")
-            .bind(org.to_string())
-            .bind(&ask_id)
-            .bind(i64::from(wave))
-            .bind(millis(now))
-            .execute(&mut **tx)
-            .await
-            .map_err(db_err)?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO jobs (org_id, ask_id, wave, created_at, lease_until) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(org.to_string())
+        .bind(&ask_id)
+        .bind(i64::from(wave))
+        .bind(millis(now))
+        .bind(outbox.job_lease_until.map(millis))
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db_err)?;
+        job = Some(MatcherJob {
+            id,
+            org_id: org,
+            ask_id: ask.id,
+            wave,
+        });
     }
     if let Some(conversation) = &outbox.open_conversation {
         sqlx::query("INSERT OR IGNORE INTO conversations (id, org_id, ask_id, created_at) VALUES (?, ?, ?, ?)")
@@ -313,7 +323,11 @@ async fn write_outbox(
         conversations::write_feedback(tx, org, ask.id, feedback, now).await?;
     }
     let events = events::append(tx, org, &outbox.events, now).await?;
-    Ok(Committed { events, snoozed })
+    Ok(Committed {
+        events,
+        snoozed,
+        job,
+    })
 }
 
 pub async fn one(pool: &SqlitePool, org: OrgId, id: AskId) -> StoreResult<Ask> {
@@ -460,11 +474,14 @@ pub async fn claim_due_timers(
 }
 
 pub async fn next_due(pool: &SqlitePool) -> StoreResult<Option<Timestamp>> {
-    let due: Option<i64> =
-        sqlx::query_scalar("SELECT MIN(MAX(due_at, COALESCE(lease_until, 0))) FROM timers")
-            .fetch_one(pool)
-            .await
-            .map_err(db_err)?;
+    let due: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(at) FROM ( \
+           SELECT MAX(due_at, COALESCE(lease_until, 0)) AS at FROM timers \
+           UNION ALL SELECT lease_until FROM jobs WHERE lease_until IS NOT NULL)",
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(db_err)?;
     due.map(timestamp).transpose()
 }
 

@@ -200,7 +200,8 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
         lease: SignedDuration,
     ) -> StoreResult<Vec<DueTimer>>;
-    /// When the next timer can be claimed (its due time, or the end of its lease).
+    /// When the next timer can be claimed (its due time, or the end of its lease), or the lease
+    /// of a held matcher job runs out, whichever is first.
     async fn next_timer_due(&self) -> StoreResult<Option<Timestamp>>;
     /// Drops a timer that turned out to be moot (its ask moved on).
     async fn drop_timer(&self, ask: AskId, timer: Timer) -> StoreResult<()>;

@@ -18,6 +18,10 @@ pub struct Outbox {
     pub unschedule: Vec<Timer>,
     /// A matcher run owed for this wave.
     pub find_candidates: Option<u32>,
+    /// Hold that new job from the start until this time: the committing node answers it at once
+    /// (no round trip through the dispatcher); if it dies first, the job is handed out when the
+    /// lease runs out.
+    pub job_lease_until: Option<Timestamp>,
     /// The matcher job this transition answers (deleted with it).
     pub done_job: Option<i64>,
     pub events: Vec<NewEvent>,
@@ -47,6 +51,8 @@ pub struct Committed {
     pub events: Vec<EventRecord>,
     /// People whose ignored streak reached the limit and who were snoozed just now.
     pub snoozed: Vec<PersonId>,
+    /// The matcher job this transition created, if any.
+    pub job: Option<MatcherJob>,
 }
 
 #[derive(Debug, Clone)]

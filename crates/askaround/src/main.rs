@@ -82,6 +82,15 @@ enum Command {
     /// baselines computed in the same run.
     #[command(subcommand)]
     EvalRouting(EvalCommand),
+    /// Copy a whole installation from SQLite into an empty PostgreSQL database, and check the copy.
+    MigrateData {
+        /// The SQLite database, e.g. sqlite://askaround-data/askaround.db
+        #[arg(long)]
+        from: String,
+        /// An empty PostgreSQL database, e.g. postgres://askaround@db.internal:5432/askaround
+        #[arg(long)]
+        to: String,
+    },
     /// Maintainers: regenerate the seed skill taxonomy from public data.
     #[command(subcommand, hide = true)]
     Taxonomy(TaxonomyCommand),
@@ -335,6 +344,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 config.server().invitation_ttl,
             )
             .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::MigrateData { from, to } => {
+            let summary = askaround_postgres::migrate_data::migrate_data(&from, &to).await?;
+            print!("{summary}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Org(OrgCommand::Invite { email, org }) => {

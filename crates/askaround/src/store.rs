@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use anyhow::{Result, bail};
 
+use askaround_postgres::PgStore;
 use askaround_sqlite::SqliteStore;
 use askaround_store::Store;
 
@@ -17,13 +18,13 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
         return Ok(Arc::new(store));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        bail!(
-            "this build serves SQLite only; PostgreSQL support is not available yet ({})",
-            redact_url(url)
-        );
+        let store = PgStore::connect(url)
+            .await
+            .map_err(|e| anyhow::anyhow!("opening {}: {e}", redact_url(url)))?;
+        return Ok(Arc::new(store));
     }
     bail!(
-        "database URL '{}' should start with sqlite://",
+        "database URL '{}' should start with sqlite:// or postgres://",
         redact_url(url)
     )
 }
