@@ -200,7 +200,8 @@ fn a_kill_right_after_an_ask_is_acknowledged_still_routes_it() {
     let server = Server::start(dir.path(), &[], &[]);
     let view = runtime.block_on(async {
         let mut view = Value::Null;
-        for _ in 0..50 {
+        // A job the dead process held comes back when its short lease runs out.
+        for _ in 0..300 {
             view = ask_state(&client, &server, &ask_id).await;
             if view["pending_offers"] == 3 {
                 break;

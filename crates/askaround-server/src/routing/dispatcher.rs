@@ -1,11 +1,18 @@
-//! The background task that owns time: it answers matcher jobs and fires durable timers, sleeping
-//! until the nearest deadline or until woken by a new job. After a crash or restart it resumes
-//! from the rows: nothing scheduled is lost.
+//! The background tasks that own time and matcher work.
+//!
+//! - Workers answer matcher jobs as soon as a commit creates them (through an in-process queue),
+//!   several at once: ranking is CPU work and commits wait on the disk, so they overlap.
+//! - The sweeper fires durable timers and picks up jobs whose lease ran out (a node died before
+//!   answering them). It sleeps until the nearest deadline, or until a commit stores an earlier
+//!   one. After a crash or restart it resumes from the rows: nothing scheduled is lost.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
+use tokio::sync::Semaphore;
+
+use askaround_store::MatcherJob;
 
 use super::Routing;
 
@@ -14,18 +21,47 @@ const IDLE: Duration = Duration::from_secs(15);
 /// After a failure, wait before retrying so a broken database is not hammered.
 const BACKOFF: Duration = Duration::from_secs(1);
 /// How long a claimed job or timer is ours; if this node dies, another takes it after this.
-const LEASE: jiff::SignedDuration = jiff::SignedDuration::from_secs(30);
+const LEASE: SignedDuration = SignedDuration::from_secs(30);
+/// A job a node creates and answers itself is held for this long: short, so that after a crash
+/// the restarted node (or another) routes the ask again within seconds.
+pub const INLINE_LEASE: SignedDuration = SignedDuration::from_secs(5);
+/// Matcher jobs and timers handled at once.
+const WORKERS: usize = 8;
 
 pub async fn run(routing: Arc<Routing>) {
+    let permits = Arc::new(Semaphore::new(WORKERS));
+    if let Some(mut queue) = routing.take_job_queue() {
+        let (routing, permits) = (routing.clone(), permits.clone());
+        tokio::spawn(async move {
+            while let Some(job) = queue.recv().await {
+                spawn_job(&routing, &permits, job).await;
+            }
+        });
+    }
+    sweep(routing, permits).await;
+}
+
+async fn spawn_job(routing: &Arc<Routing>, permits: &Arc<Semaphore>, job: MatcherJob) {
+    let Ok(permit) = permits.clone().acquire_owned().await else {
+        return;
+    };
+    let routing = routing.clone();
+    tokio::spawn(async move {
+        if let Err(e) = routing.run_job(&job).await {
+            // The job keeps its lease; a later sweep hands it out again.
+            tracing::warn!(error = %e, ask = %job.ask_id, "matcher job failed; will retry");
+        }
+        drop(permit);
+    });
+}
+
+async fn sweep(routing: Arc<Routing>, permits: Arc<Semaphore>) {
     loop {
         let mut failed = false;
         match routing.store.claim_jobs(Timestamp::now(), 32, LEASE).await {
             Ok(jobs) => {
-                for job in &jobs {
-                    if let Err(e) = routing.run_job(job).await {
-                        tracing::warn!(error = %e, ask = %job.ask_id, "matcher job failed; will retry");
-                        failed = true;
-                    }
+                for job in jobs {
+                    spawn_job(&routing, &permits, job).await;
                 }
             }
             Err(e) => {
@@ -39,11 +75,17 @@ pub async fn run(routing: Arc<Routing>) {
             .await
         {
             Ok(timers) => {
-                for timer in &timers {
-                    if let Err(e) = routing.fire(timer).await {
-                        tracing::warn!(error = %e, ask = %timer.ask_id, "timer failed; will retry");
-                        failed = true;
-                    }
+                for timer in timers {
+                    let Ok(permit) = permits.clone().acquire_owned().await else {
+                        return;
+                    };
+                    let routing = routing.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = routing.fire(&timer).await {
+                            tracing::warn!(error = %e, ask = %timer.ask_id, "timer failed; will retry");
+                        }
+                        drop(permit);
+                    });
                 }
             }
             Err(e) => {
@@ -51,20 +93,21 @@ pub async fn run(routing: Arc<Routing>) {
                 failed = true;
             }
         }
-        let wait = if failed {
-            BACKOFF
+        let next = if failed {
+            None
         } else {
-            match routing.store.next_timer_due().await {
-                Ok(Some(due)) => {
-                    let until = due.duration_since(Timestamp::now());
-                    Duration::try_from(until)
-                        .unwrap_or(Duration::ZERO)
-                        .min(IDLE)
-                }
-                Ok(None) => IDLE,
-                Err(_) => BACKOFF,
-            }
+            routing.store.next_timer_due().await.ok().flatten()
         };
+        let now = Timestamp::now();
+        let wait = match (failed, next) {
+            (true, _) => BACKOFF,
+            (false, Some(due)) => Duration::try_from(due.duration_since(now))
+                .unwrap_or(Duration::ZERO)
+                .min(IDLE),
+            (false, None) => IDLE,
+        };
+        let wake_at = now + SignedDuration::try_from(wait).unwrap_or(SignedDuration::ZERO);
+        routing.planned_sweep(Some(wake_at));
         if wait.is_zero() {
             continue;
         }

@@ -11,10 +11,10 @@ mod outbox;
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, mpsc};
 
 use askaround_core::asks::{
     self, Ask, Candidate, Effect, Event, NewAsk, Refusal, Response, RoutingPolicy, Timer,
@@ -26,7 +26,7 @@ use askaround_core::matching::{
 };
 use askaround_core::person::Profile;
 use askaround_store::{
-    Committed, CreatedAsk, DueTimer, MatcherJob, NewFeedback, Store, StoreError,
+    Committed, CreatedAsk, DueTimer, MatcherJob, NewFeedback, Outbox, Store, StoreError,
 };
 
 use crate::error::{ApiError, ApiResult};
@@ -86,6 +86,11 @@ pub struct Routing {
     pub policy: RoutingPolicy,
     pub match_config: MatchConfig,
     wake: Notify,
+    /// When the sweeper plans to look at the timers next.
+    next_sweep: Mutex<Option<Timestamp>>,
+    /// Jobs created by this node's commits, answered by the dispatcher's workers.
+    jobs: mpsc::UnboundedSender<MatcherJob>,
+    job_queue: Mutex<Option<mpsc::UnboundedReceiver<MatcherJob>>>,
 }
 
 impl Routing {
@@ -96,7 +101,11 @@ impl Routing {
         policy: RoutingPolicy,
     ) -> Self {
         let match_config = MatchConfig::default();
+        let (jobs, job_queue) = mpsc::unbounded_channel();
         Self {
+            next_sweep: Mutex::new(None),
+            jobs,
+            job_queue: Mutex::new(Some(job_queue)),
             matchers: Matchers::new(
                 store.clone(),
                 hub.clone(),
@@ -112,13 +121,38 @@ impl Routing {
         }
     }
 
-    /// Wakes the dispatcher (a new job or an earlier timer).
-    pub fn kick(&self) {
-        self.wake.notify_one();
+    /// A new job this node just created is held (leased) by it from the start and answered at
+    /// once through the in-process queue, so routing never waits for the dispatcher's sweep.
+    fn hold_new_job(&self, outbox: &mut Outbox, now: Timestamp) {
+        if outbox.find_candidates.is_some() {
+            outbox.job_lease_until = Some(now + dispatcher::INLINE_LEASE);
+        }
+    }
+
+    /// A timer was stored: wake the sweeper only if it is due before the sweeper's next look.
+    fn scheduled(&self, due: Timestamp) {
+        let wake = self
+            .next_sweep
+            .lock()
+            .map(|next| next.is_none_or(|n| due < n))
+            .unwrap_or(true);
+        if wake {
+            self.wake.notify_one();
+        }
+    }
+
+    pub(crate) fn planned_sweep(&self, at: Option<Timestamp>) {
+        if let Ok(mut next) = self.next_sweep.lock() {
+            *next = at;
+        }
     }
 
     pub(crate) async fn woken(&self) {
         self.wake.notified().await;
+    }
+
+    pub(crate) fn take_job_queue(&self) -> Option<mpsc::UnboundedReceiver<MatcherJob>> {
+        self.job_queue.lock().ok().and_then(|mut q| q.take())
     }
 
     /// Creates an ask; with an `Idempotency-Key` used before by this asker, returns that ask
@@ -143,7 +177,8 @@ impl Routing {
             done_job: None,
             feedback: None,
         };
-        let (outbox, _) = outbox::build(ctx, &transition);
+        let (mut outbox, _) = outbox::build(ctx, &transition);
+        self.hold_new_job(&mut outbox, now);
         match self
             .store
             .create_ask(org, &transition.ask, key, &outbox, now)
@@ -151,7 +186,6 @@ impl Routing {
         {
             CreatedAsk::Created(committed) => {
                 self.after_commit(org, &transition, committed, None);
-                self.kick();
                 metrics::counter!("askaround_asks_created_total").increment(1);
                 Ok((transition.ask, true))
             }
@@ -352,7 +386,8 @@ impl Routing {
         if let Some(timer) = extras.fired {
             outbox.unschedule.push(timer);
         }
-        let scheduled = !outbox.schedule.is_empty() || outbox.find_candidates.is_some();
+        self.hold_new_job(&mut outbox, now);
+        let earliest = outbox.schedule.iter().map(|(_, due)| *due).min();
         match self
             .store
             .commit_transition(org, before.version, &transition.ask, &outbox, now)
@@ -360,8 +395,8 @@ impl Routing {
         {
             Ok(committed) => {
                 self.after_commit(org, &transition, committed, extras.feedback.as_ref());
-                if scheduled {
-                    self.kick();
+                if let Some(due) = earliest {
+                    self.scheduled(due);
                 }
                 Ok(conversation)
             }
@@ -408,6 +443,11 @@ impl Routing {
         feedback: Option<&NewFeedback>,
     ) {
         self.hub.deliver(&committed.events);
+        if let Some(job) = committed.job.clone() {
+            // The receiver lives as long as the dispatcher; without one the lease still
+            // guarantees the job is answered by a later sweep.
+            let _ = self.jobs.send(job);
+        }
         let now = Timestamp::now();
         let ask = &transition.ask;
         self.matchers.record(org, |index| {
