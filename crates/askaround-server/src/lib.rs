@@ -57,7 +57,7 @@ pub fn router(state: AppState) -> Router {
     ];
     let mut app = Router::new()
         .merge(api::router())
-        .merge(web::router())
+        .merge(web::router(&state))
         .route("/api/v1/events", get(live::events_socket))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))

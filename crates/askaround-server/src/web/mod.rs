@@ -1,191 +1,120 @@
-//! Server-rendered pages: sign in, my profile (skills and learning goals), the people directory.
-//! Plain HTML forms that work without scripts; every form carries the session's CSRF token.
+//! The web app people use: server-rendered pages whose forms work on their own, enhanced by a small
+//! script in `static/js` (live events, offers as they arrive, autocomplete, no-reload forms).
+//!
+//! Pages read through the store; every state change goes through the JSON API in-process
+//! ([`backend`]), so a form and an API call share every rule, event and error message. Every form
+//! carries the session's CSRF token on top of the same-origin check all unsafe requests pass.
 
+mod admin;
+mod asks;
+mod assets;
+mod availability;
+mod backend;
+mod board;
+mod colleagues;
+mod conversation;
+mod conversation_actions;
+mod errors;
+mod evidence;
+mod history;
+mod offers;
 mod people;
 mod profile;
+mod reply;
+mod shell;
 mod signin;
+mod skills;
+mod time;
 
-use askama::Template;
-use axum::Router;
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+use axum::{Extension, Router};
 
-use crate::auth::Caller;
-use crate::auth::csrf::token_matches;
-use crate::error::ApiError;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
+pub use errors::not_found_page;
+
+/// CSV uploads of 50,000+ people need more than the default 2 MB body limit (as in the API).
+const IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
-        .route("/", get(home))
+        .route("/", get(asks::home))
         .route("/signin", get(signin::page).post(signin::submit))
         .route("/signout", post(signin::sign_out))
         .route(
             "/invite/{token}",
             get(signin::invite_page).post(signin::invite_submit),
         )
+        .route("/asks", post(asks::create))
+        .route("/asks/{id}", get(asks::page))
+        .route("/asks/{id}/status", get(asks::status_fragment))
+        .route("/asks/{id}/cancel", post(asks::cancel))
+        .route("/offers", get(offers::page))
+        .route("/offers/{id}/card", get(offers::card_fragment))
+        .route("/offers/{id}/accept", post(offers::accept))
+        .route("/offers/{id}/decline", post(offers::decline))
+        .route("/offers/{id}/refer", post(offers::refer))
+        .route("/conversations/{id}", get(conversation::page))
+        .route(
+            "/conversations/{id}/messages",
+            post(conversation_actions::send),
+        )
+        .route(
+            "/conversations/{id}/messages/{message}",
+            get(conversation::message_fragment),
+        )
+        .route("/conversations/{id}/call", post(conversation_actions::call))
+        .route("/conversations/{id}/slot", post(conversation_actions::slot))
+        .route(
+            "/conversations/{id}/participants",
+            post(conversation_actions::add_colleague),
+        )
+        .route(
+            "/conversations/{id}/close",
+            post(conversation_actions::close),
+        )
+        .route(
+            "/conversations/{id}/topics",
+            post(conversation_actions::topics),
+        )
+        .route(
+            "/conversations/{id}/report",
+            post(conversation_actions::report),
+        )
+        .route("/board", get(board::page))
+        .route("/board/{id}/claim", post(board::claim))
         .route("/profile", get(profile::page).post(profile::save))
         .route("/profile/skills", post(profile::add_skill))
         .route("/profile/skills/remove", post(profile::remove_skill))
         .route("/profile/goals", post(profile::add_goal))
         .route("/profile/goals/remove", post(profile::remove_goal))
+        .route("/profile/presence", post(availability::presence))
+        .route("/profile/away", post(availability::away))
+        .route("/profile/away/clear", post(availability::back_at_work))
         .route("/people", get(people::directory))
         .route("/people/{id}", get(people::person))
-        .route("/static/app.css", get(stylesheet))
-}
-
-async fn home(caller: crate::auth::caller::MaybeCaller) -> Redirect {
-    match caller.0 {
-        Some(_) => Redirect::to("/profile"),
-        None => Redirect::to("/signin"),
-    }
-}
-
-async fn stylesheet() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/app.css"),
-    )
-        .into_response()
-}
-
-/// The signed-in person on a page; anyone else is sent to the sign-in page and brought back.
-pub struct WebCaller(pub Caller);
-
-impl axum::extract::FromRequestParts<AppState> for WebCaller {
-    type Rejection = WebError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &AppState,
-    ) -> Result<Self, WebError> {
-        match Caller::from_request_parts(parts, state).await {
-            Ok(caller) => Ok(WebCaller(caller)),
-            Err(ApiError::Unauthenticated) => {
-                let here = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-                let next = if parts.method == axum::http::Method::GET && here != "/" {
-                    format!("/signin?next={}", urlencode(here))
-                } else {
-                    "/signin".to_owned()
-                };
-                Err(WebError::Redirect(next))
-            }
-            Err(other) => Err(other.into()),
-        }
-    }
-}
-
-/// The header navigation of a signed-in page.
-pub struct Nav {
-    pub current: &'static str,
-    pub name: String,
-    pub csrf_token: String,
-}
-
-/// What a page handler can fail with: a redirect (not signed in) or an HTML error page, never a
-/// raw JSON body.
-pub enum WebError {
-    Redirect(String),
-    Page(StatusCode, &'static str, String),
-}
-
-impl From<ApiError> for WebError {
-    fn from(e: ApiError) -> Self {
-        match e {
-            ApiError::Unauthenticated => WebError::Redirect("/signin".to_owned()),
-            ApiError::NotFound => WebError::Page(
-                StatusCode::NOT_FOUND,
-                "Not found",
-                "There is nothing here, or it is not yours to see.".into(),
-            ),
-            ApiError::Forbidden | ApiError::ForbiddenBecause(..) => {
-                WebError::Page(StatusCode::FORBIDDEN, "Not allowed", e.to_string())
-            }
-            ApiError::Internal(cause) => {
-                tracing::error!(error = ?cause, "page failed");
-                WebError::Page(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong",
-                    "Please try again in a moment.".into(),
-                )
-            }
-            other => WebError::Page(other.status(), "That did not work", other.to_string()),
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage<'a> {
-    nav: Option<Nav>,
-    flash: Option<String>,
-    heading: &'a str,
-    message: &'a str,
-}
-
-impl IntoResponse for WebError {
-    fn into_response(self) -> Response {
-        match self {
-            WebError::Redirect(to) => Redirect::to(&to).into_response(),
-            WebError::Page(status, heading, message) => {
-                let page = ErrorPage {
-                    nav: None,
-                    flash: None,
-                    heading,
-                    message: &message,
-                };
-                (status, render(&page)).into_response()
-            }
-        }
-    }
-}
-
-pub type PageResult = Result<Response, WebError>;
-
-pub fn not_found_page() -> Response {
-    WebError::Page(
-        StatusCode::NOT_FOUND,
-        "Not found",
-        "There is no page at this address.".into(),
-    )
-    .into_response()
-}
-
-pub fn render(template: &impl Template) -> Response {
-    match template.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "page failed to render").into_response()
-        }
-    }
-}
-
-/// Percent-encodes a value for a query string.
-pub fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
-
-/// Refuses a form whose token is not this session's.
-pub fn check_form_token(caller: &Caller, submitted: &str) -> Result<(), WebError> {
-    if token_matches(submitted, &caller.csrf_token) {
-        Ok(())
-    } else {
-        Err(WebError::Page(
-            StatusCode::FORBIDDEN,
-            "Form expired",
-            "This form is out of date. Go back, reload the page and try again.".into(),
-        ))
-    }
+        .route("/skills", get(skills::directory))
+        .route("/history", get(history::page))
+        .route(
+            "/admin/people",
+            get(admin::people::page).post(admin::people::create),
+        )
+        .route("/admin/people/{id}/active", post(admin::people::set_active))
+        .route("/admin/people/{id}/invite", post(admin::people::reinvite))
+        .route(
+            "/admin/import",
+            get(admin::import::page)
+                .post(admin::import::upload)
+                .layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
+        )
+        .route(
+            "/admin/skills",
+            get(admin::skills::page).post(admin::skills::create),
+        )
+        .route("/admin/skills/alias", post(admin::skills::add_alias))
+        .route("/admin/skills/merge", post(admin::skills::merge))
+        .route("/static/{version}/{*path}", get(assets::serve))
+        .layer(axum::middleware::from_fn(reply::clear_shown_flash))
+        .layer(Extension(backend::Backend::new(state)))
 }

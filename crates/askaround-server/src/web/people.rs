@@ -1,4 +1,5 @@
-//! The people directory and a colleague's page.
+//! The people directory (by name or skill) and a colleague's page: what they help with and how
+//! they were rated, with no public ranking.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -7,17 +8,18 @@ use axum::response::IntoResponse;
 use askaround_core::ids::PersonId;
 use askaround_core::person::Profile;
 
-use super::{Nav, PageResult, WebCaller, render, urlencode};
+use super::errors::{PageResult, render, urlencode};
+use super::evidence::{HelpRecord, help_record};
+use super::reply::Flash;
+use super::shell::{Shell, WebCaller};
 use crate::api::people::{PeopleParams, search};
-use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "people.html")]
 struct DirectoryPage {
-    nav: Option<Nav>,
-    flash: Option<String>,
+    shell: Option<Shell>,
     error: Option<String>,
     q: String,
     skill: String,
@@ -26,18 +28,10 @@ struct DirectoryPage {
     next_url: Option<String>,
 }
 
-async fn nav(state: &AppState, caller: &Caller, current: &'static str) -> Result<Nav, ApiError> {
-    let me = state.store.person(caller.org_id, caller.person_id).await?;
-    Ok(Nav {
-        current,
-        name: me.person.name,
-        csrf_token: caller.csrf_token.clone(),
-    })
-}
-
 pub async fn directory(
     State(state): State<AppState>,
     WebCaller(caller): WebCaller,
+    Flash(notice): Flash,
     Query(params): Query<PeopleParams>,
 ) -> PageResult {
     let q = params.q.clone().unwrap_or_default();
@@ -81,9 +75,9 @@ pub async fn directory(
             urlencode(&skill)
         )
     });
+    let (shell, _) = Shell::load(&state, &caller, "people", notice).await?;
     let page = DirectoryPage {
-        nav: Some(nav(&state, &caller, "people").await?),
-        flash: None,
+        shell: Some(shell),
         error,
         q,
         skill,
@@ -97,15 +91,16 @@ pub async fn directory(
 #[derive(Template)]
 #[template(path = "person.html")]
 struct PersonPage {
-    nav: Option<Nav>,
-    flash: Option<String>,
+    shell: Option<Shell>,
     profile: Profile,
     languages: String,
+    record: HelpRecord,
 }
 
 pub async fn person(
     State(state): State<AppState>,
     WebCaller(caller): WebCaller,
+    Flash(notice): Flash,
     Path(id): Path<String>,
 ) -> PageResult {
     let id: PersonId = id.parse().map_err(|_| ApiError::NotFound)?;
@@ -117,9 +112,11 @@ pub async fn person(
     if !profile.person.active && !caller.is_admin() {
         return Err(ApiError::NotFound.into());
     }
+    let record = help_record(&state, caller.org_id, id).await?;
+    let (shell, _) = Shell::load(&state, &caller, "people", notice).await?;
     let page = PersonPage {
-        nav: Some(nav(&state, &caller, "people").await?),
-        flash: None,
+        shell: Some(shell),
+        record,
         languages: profile
             .person
             .languages

@@ -1,63 +1,74 @@
-//! My profile page: what I can help with, what I am learning, when and how to reach me.
+//! My profile: what I can help with (and at what level), what I am learning, when and how to
+//! reach me, and my record as a helper. Presence and time off are in [`super::availability`].
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect};
-use jiff::Timestamp;
+use axum::extract::State;
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Form};
+use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
+use serde_json::{Value, json};
 
-use askaround_core::FieldErrors;
-use askaround_core::ids::SkillId;
 use askaround_core::person::Profile;
-use askaround_core::skill::SkillLevel;
 
-use super::{Nav, PageResult, WebCaller, check_form_token, render};
-use crate::api::dto::{ProfilePatchRequest, SkillLevelInput, resolve_goals, resolve_skills};
+use super::backend::{Backend, Failure};
+use super::errors::{PageResult, render};
+use super::evidence::{HelpRecord, help_record};
+use super::reply::{Flash, Notice, Reply, Submission, check_token};
+use super::shell::{Shell, WebCaller};
+use super::time;
 use crate::auth::Caller;
-use crate::error::ApiError;
 use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "profile.html")]
 struct ProfilePage {
-    nav: Option<Nav>,
-    flash: Option<String>,
-    error: Option<String>,
+    shell: Option<Shell>,
     profile: Profile,
     languages: String,
-    csrf_token: String,
+    record: HelpRecord,
+    /// The out-of-office period as dates in my zone, and as a sentence.
+    away: Option<String>,
+    away_from: String,
+    away_until: String,
 }
 
-#[derive(Deserialize)]
-pub struct Saved {
-    saved: Option<String>,
-}
-
-async fn show(
-    state: &AppState,
-    caller: &Caller,
-    flash: Option<String>,
-    error: Option<String>,
-) -> PageResult {
-    let profile = state
-        .store
-        .person(caller.org_id, caller.person_id)
-        .await
-        .map_err(ApiError::from)?;
-    let status = if error.is_some() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+async fn show(state: &AppState, caller: &Caller, notice: Option<Notice>) -> PageResult {
+    let status = if notice.as_ref().is_some_and(|n| n.error) {
+        StatusCode::UNPROCESSABLE_ENTITY
     } else {
-        axum::http::StatusCode::OK
+        StatusCode::OK
+    };
+    let (shell, profile) = Shell::load(state, caller, "profile", notice).await?;
+    let record = help_record(state, caller.org_id, caller.person_id).await?;
+    let tz = &profile.person.timezone;
+    let today = Timestamp::now();
+    let (away, away_from, away_until) = match profile.person.out_of_office {
+        Some(period) => {
+            // Stored until the start of the day after; shown as the last day away.
+            let last_day = period
+                .until
+                .checked_sub(SignedDuration::from_secs(1))
+                .unwrap_or(period.until);
+            (
+                Some(format!(
+                    "Away from {} until {} (no offers meanwhile).",
+                    time::local_date(period.from, tz),
+                    time::local_date(last_day, tz)
+                )),
+                time::date_input(period.from, tz),
+                time::date_input(last_day, tz),
+            )
+        }
+        None => (
+            None,
+            time::date_input(today, tz),
+            time::date_input(today, tz),
+        ),
     };
     let page = ProfilePage {
-        nav: Some(Nav {
-            current: "profile",
-            name: profile.person.name.clone(),
-            csrf_token: caller.csrf_token.clone(),
-        }),
-        flash,
-        error,
+        shell: Some(shell),
         languages: profile
             .person
             .languages
@@ -66,7 +77,10 @@ async fn show(
             .collect::<Vec<_>>()
             .join("; "),
         profile,
-        csrf_token: caller.csrf_token.clone(),
+        record,
+        away,
+        away_from,
+        away_until,
     };
     Ok((status, render(&page)).into_response())
 }
@@ -74,230 +88,243 @@ async fn show(
 pub async fn page(
     State(state): State<AppState>,
     WebCaller(caller): WebCaller,
-    Query(saved): Query<Saved>,
+    Flash(notice): Flash,
 ) -> PageResult {
-    let flash = match saved.saved.as_deref() {
-        Some("profile") => Some("Your profile is saved.".to_owned()),
-        Some("skills") => Some("Your skills are updated.".to_owned()),
-        Some("goals") => Some("Your learning goals are updated.".to_owned()),
-        _ => None,
+    show(&state, &caller, notice).await
+}
+
+/// Without script, a refused profile form shows the page again with the reason (and a 422);
+/// with script, the reason appears beside the form.
+async fn refused(
+    state: &AppState,
+    caller: &Caller,
+    form: &Submission,
+    failure: Failure,
+) -> Response {
+    if form.is_script() {
+        return form.fail("/profile", failure).into_response();
+    }
+    let notice = Notice {
+        error: true,
+        text: failure.message,
     };
-    show(&state, &caller, flash, None).await
+    show(state, caller, Some(notice)).await.into_response()
 }
 
 #[derive(Deserialize)]
 pub struct ProfileForm {
+    #[serde(default)]
     csrf_token: String,
+    #[serde(default)]
     title: String,
+    #[serde(default)]
     team: String,
+    #[serde(default)]
     location: String,
+    #[serde(default)]
     timezone: String,
+    #[serde(default)]
     working_hours: String,
+    #[serde(default)]
     languages: String,
+    #[serde(default)]
     weekly_budget: String,
+    #[serde(default)]
     bio: String,
+}
+
+/// An empty text field clears the value.
+fn optional(text: &str) -> Value {
+    match text.trim() {
+        "" => Value::Null,
+        t => Value::String(t.to_owned()),
+    }
 }
 
 pub async fn save(
     State(state): State<AppState>,
     WebCaller(caller): WebCaller,
-    Form(form): Form<ProfileForm>,
-) -> PageResult {
-    check_form_token(&caller, &form.csrf_token)?;
-    let mut errs = FieldErrors::new();
-    let budget = match form.weekly_budget.trim().parse::<i64>() {
-        Ok(b) => Some(b),
-        Err(_) => {
-            errs.push(askaround_core::FieldError::new(
-                "weekly_budget",
-                "must be a whole number",
-            ));
-            None
+    Extension(backend): Extension<Backend>,
+    form: Submission,
+    Form(input): Form<ProfileForm>,
+) -> Response {
+    let result = async {
+        check_token(&caller, &input.csrf_token)?;
+        let budget: i64 = input.weekly_budget.trim().parse().map_err(|_| {
+            Failure::invalid("weekly_budget", "Weekly budget: must be a whole number.")
+        })?;
+        let languages: Vec<&str> = input
+            .languages
+            .split([';', ','])
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let body = json!({
+            "title": optional(&input.title),
+            "team": optional(&input.team),
+            "location": optional(&input.location),
+            "timezone": input.timezone.trim(),
+            "working_hours": input.working_hours.trim(),
+            "languages": languages,
+            "bio": optional(&input.bio),
+            "weekly_budget": budget,
+        });
+        backend
+            .request(Method::PATCH, "/me")
+            .json(&body)
+            .send(&caller)
+            .await?;
+        Ok::<_, Failure>(form.stay("/profile").notice("Your profile is saved."))
+    };
+    match result.await {
+        Ok(reply) => reply.into_response(),
+        Err(failure) if failure.status == StatusCode::FORBIDDEN => {
+            form.fail("/profile", failure).into_response()
         }
-    };
-    let languages: Vec<String> = form
-        .languages
-        .split([';', ','])
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect();
-    let request = ProfilePatchRequest {
-        title: Some(Some(form.title)),
-        team: Some(Some(form.team)),
-        location: Some(Some(form.location)),
-        timezone: Some(form.timezone),
-        working_hours: Some(form.working_hours),
-        languages: Some(languages),
-        bio: Some(Some(form.bio)),
-        weekly_budget: budget,
-        ..ProfilePatchRequest::default()
-    };
-    let patch = request.validate(&mut errs);
-    if !errs.is_empty() {
-        return show(&state, &caller, None, Some(errs.to_string())).await;
+        Err(failure) => refused(&state, &caller, &form, failure).await,
     }
+}
+
+/// Replaces my skills with `skills` (name or id, level) through the API.
+async fn put_skills(backend: &Backend, caller: &Caller, skills: Vec<Value>) -> Result<(), Failure> {
+    backend
+        .request(Method::PUT, "/me/skills")
+        .json(&json!({ "skills": skills }))
+        .send(caller)
+        .await
+        .map(drop)
+}
+
+async fn put_goals(backend: &Backend, caller: &Caller, goals: Vec<String>) -> Result<(), Failure> {
+    backend
+        .request(Method::PUT, "/me/goals")
+        .json(&json!({ "goals": goals }))
+        .send(caller)
+        .await
+        .map(drop)
+}
+
+pub(super) async fn me(state: &AppState, caller: &Caller) -> Result<Profile, Failure> {
     state
         .store
-        .update_person(caller.org_id, caller.person_id, &patch, Timestamp::now())
+        .person(caller.org_id, caller.person_id)
         .await
-        .map_err(ApiError::from)?;
-    Ok(Redirect::to("/profile?saved=profile").into_response())
+        .map_err(|_| Failure::internal())
 }
 
 #[derive(Deserialize)]
 pub struct SkillForm {
+    #[serde(default)]
     csrf_token: String,
+    #[serde(default)]
     skill: String,
-    level: Option<SkillLevel>,
+    level: Option<String>,
 }
 
 pub async fn add_skill(
     State(state): State<AppState>,
     WebCaller(caller): WebCaller,
-    Form(form): Form<SkillForm>,
-) -> PageResult {
-    check_form_token(&caller, &form.csrf_token)?;
-    let profile = state
-        .store
-        .person(caller.org_id, caller.person_id)
-        .await
-        .map_err(ApiError::from)?;
-    let taxonomy = state
-        .taxonomies
-        .get(state.store.as_ref(), caller.org_id)
-        .await?;
-    let mut input: Vec<SkillLevelInput> = profile
-        .skills
-        .iter()
-        .map(|s| SkillLevelInput {
-            skill: s.skill_id.to_string(),
-            level: Some(s.level),
-        })
-        .collect();
-    // A skill added again replaces its level rather than keeping the higher one.
-    if let Some(existing) = taxonomy.resolve(&form.skill) {
-        input.retain(|s| s.skill != existing.id.to_string());
-    }
-    input.push(SkillLevelInput {
-        skill: form.skill.clone(),
-        level: form.level,
-    });
-    match resolve_skills(&taxonomy, &input) {
-        Ok(skills) => {
-            state
-                .store
-                .set_person_skills(caller.org_id, caller.person_id, &skills, Timestamp::now())
-                .await
-                .map_err(ApiError::from)?;
-            Ok(Redirect::to("/profile?saved=skills").into_response())
-        }
-        Err(errors) => show(&state, &caller, None, Some(messages_only(&errors))).await,
-    }
+    Extension(backend): Extension<Backend>,
+    form: Submission,
+    Form(input): Form<SkillForm>,
+) -> Reply {
+    let result = async {
+        check_token(&caller, &input.csrf_token)?;
+        let profile = me(&state, &caller).await?;
+        let taxonomy = state
+            .taxonomies
+            .get(state.store.as_ref(), caller.org_id)
+            .await
+            .map_err(|_| Failure::internal())?;
+        // A skill added again takes the new level rather than keeping the higher one.
+        let again = taxonomy.resolve(&input.skill).map(|s| s.id);
+        let mut skills: Vec<Value> = profile
+            .skills
+            .iter()
+            .filter(|s| Some(s.skill_id) != again)
+            .map(|s| json!({"skill": s.skill_id, "level": s.level}))
+            .collect();
+        skills.push(json!({"skill": input.skill.trim(), "level": input.level}));
+        put_skills(&backend, &caller, skills).await?;
+        Ok(form.stay("/profile").notice("Your skills are updated."))
+    };
+    form.finish("/profile", result.await)
 }
 
 #[derive(Deserialize)]
 pub struct RemoveForm {
+    #[serde(default)]
     csrf_token: String,
-    skill: SkillId,
+    #[serde(default)]
+    skill: String,
 }
 
 pub async fn remove_skill(
     State(state): State<AppState>,
     WebCaller(caller): WebCaller,
-    Form(form): Form<RemoveForm>,
-) -> PageResult {
-    check_form_token(&caller, &form.csrf_token)?;
-    let profile = state
-        .store
-        .person(caller.org_id, caller.person_id)
-        .await
-        .map_err(ApiError::from)?;
-    let skills: Vec<(SkillId, SkillLevel)> = profile
-        .skills
-        .iter()
-        .filter(|s| s.skill_id != form.skill)
-        .map(|s| (s.skill_id, s.level))
-        .collect();
-    state
-        .store
-        .set_person_skills(caller.org_id, caller.person_id, &skills, Timestamp::now())
-        .await
-        .map_err(ApiError::from)?;
-    Ok(Redirect::to("/profile?saved=skills").into_response())
-}
-
-#[derive(Deserialize)]
-pub struct GoalForm {
-    csrf_token: String,
-    skill: String,
+    Extension(backend): Extension<Backend>,
+    form: Submission,
+    Form(input): Form<RemoveForm>,
+) -> Reply {
+    let result = async {
+        check_token(&caller, &input.csrf_token)?;
+        let profile = me(&state, &caller).await?;
+        let skills = profile
+            .skills
+            .iter()
+            .filter(|s| s.skill_id.to_string() != input.skill)
+            .map(|s| json!({"skill": s.skill_id, "level": s.level}))
+            .collect();
+        put_skills(&backend, &caller, skills).await?;
+        Ok(form.stay("/profile").notice("Your skills are updated."))
+    };
+    form.finish("/profile", result.await)
 }
 
 pub async fn add_goal(
     State(state): State<AppState>,
     WebCaller(caller): WebCaller,
-    Form(form): Form<GoalForm>,
-) -> PageResult {
-    check_form_token(&caller, &form.csrf_token)?;
-    let profile = state
-        .store
-        .person(caller.org_id, caller.person_id)
-        .await
-        .map_err(ApiError::from)?;
-    let taxonomy = state
-        .taxonomies
-        .get(state.store.as_ref(), caller.org_id)
-        .await?;
-    let mut names: Vec<String> = profile
-        .goals
-        .iter()
-        .map(|g| g.skill_id.to_string())
-        .collect();
-    names.push(form.skill);
-    match resolve_goals(&taxonomy, &names) {
-        Ok(goals) => {
-            state
-                .store
-                .set_person_goals(caller.org_id, caller.person_id, &goals, Timestamp::now())
-                .await
-                .map_err(ApiError::from)?;
-            Ok(Redirect::to("/profile?saved=goals").into_response())
-        }
-        Err(errors) => show(&state, &caller, None, Some(messages_only(&errors))).await,
-    }
+    Extension(backend): Extension<Backend>,
+    form: Submission,
+    Form(input): Form<RemoveForm>,
+) -> Reply {
+    let result = async {
+        check_token(&caller, &input.csrf_token)?;
+        let profile = me(&state, &caller).await?;
+        let mut goals: Vec<String> = profile
+            .goals
+            .iter()
+            .map(|g| g.skill_id.to_string())
+            .collect();
+        goals.push(input.skill.trim().to_owned());
+        put_goals(&backend, &caller, goals).await?;
+        Ok(form
+            .stay("/profile")
+            .notice("Your learning goals are updated."))
+    };
+    form.finish("/profile", result.await)
 }
 
 pub async fn remove_goal(
     State(state): State<AppState>,
     WebCaller(caller): WebCaller,
-    Form(form): Form<RemoveForm>,
-) -> PageResult {
-    check_form_token(&caller, &form.csrf_token)?;
-    let profile = state
-        .store
-        .person(caller.org_id, caller.person_id)
-        .await
-        .map_err(ApiError::from)?;
-    let goals: Vec<SkillId> = profile
-        .goals
-        .iter()
-        .map(|g| g.skill_id)
-        .filter(|id| *id != form.skill)
-        .collect();
-    state
-        .store
-        .set_person_goals(caller.org_id, caller.person_id, &goals, Timestamp::now())
-        .await
-        .map_err(ApiError::from)?;
-    Ok(Redirect::to("/profile?saved=goals").into_response())
-}
-
-/// Form errors read better without the API's field paths ("skills.3.skill").
-fn messages_only(errors: &FieldErrors) -> String {
-    errors
-        .0
-        .iter()
-        .map(|e| e.message.clone())
-        .collect::<Vec<_>>()
-        .join("; ")
+    Extension(backend): Extension<Backend>,
+    form: Submission,
+    Form(input): Form<RemoveForm>,
+) -> Reply {
+    let result = async {
+        check_token(&caller, &input.csrf_token)?;
+        let profile = me(&state, &caller).await?;
+        let goals = profile
+            .goals
+            .iter()
+            .map(|g| g.skill_id.to_string())
+            .filter(|id| *id != input.skill)
+            .collect();
+        put_goals(&backend, &caller, goals).await?;
+        Ok(form
+            .stay("/profile")
+            .notice("Your learning goals are updated."))
+    };
+    form.finish("/profile", result.await)
 }

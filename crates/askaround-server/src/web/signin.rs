@@ -12,7 +12,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Nav, PageResult, WebCaller, WebError, render};
+use super::errors::{PageResult, WebError, check_form_token, local_path, render};
+use super::shell::{Shell, WebCaller};
 use crate::auth::caller::MaybeCaller;
 use crate::auth::csrf::token_matches;
 use crate::auth::session::{clear_cookie, cookie, new_token, set_cookie};
@@ -25,8 +26,7 @@ const PRE_SESSION_COOKIE: &str = "askaround_csrf";
 #[derive(Template)]
 #[template(path = "signin.html")]
 struct SignInPage {
-    nav: Option<Nav>,
-    flash: Option<String>,
+    shell: Option<Shell>,
     error: Option<String>,
     email: String,
     next: String,
@@ -38,20 +38,9 @@ pub struct NextParam {
     next: Option<String>,
 }
 
-/// Only paths of this site: never redirect elsewhere after sign-in. Browsers drop tabs and line
-/// breaks inside URLs and treat `\\` like `/`, so anything but plain visible ASCII is refused.
+/// Where to go after signing in: a path of this site, else the ask box.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && n.chars().all(|c| c.is_ascii_graphic())
-                && !n.contains('\\') =>
-        {
-            n.to_owned()
-        }
-        _ => "/profile".to_owned(),
-    }
+    next.and_then(local_path).unwrap_or("/").to_owned()
 }
 
 fn pre_session_token(headers: &HeaderMap) -> Option<String> {
@@ -82,8 +71,7 @@ pub async fn page(
     }
     let token = pre_session_token(&headers).unwrap_or_else(new_token);
     let page = SignInPage {
-        nav: None,
-        flash: None,
+        shell: None,
         error: None,
         email: String::new(),
         next: safe_next(params.next.as_deref()),
@@ -111,8 +99,7 @@ pub async fn submit(
     let again = |status: StatusCode, error: String| {
         let token = new_token();
         let page = SignInPage {
-            nav: None,
-            flash: None,
+            shell: None,
             error: Some(error),
             email: form.email.clone(),
             next: safe_next(form.next.as_deref()),
@@ -168,7 +155,7 @@ pub async fn sign_out(
     headers: HeaderMap,
     Form(form): Form<TokenForm>,
 ) -> PageResult {
-    super::check_form_token(&caller, &form.csrf_token)?;
+    check_form_token(&caller, &form.csrf_token)?;
     state
         .store
         .delete_session(&caller.token_hash)
@@ -197,17 +184,16 @@ mod tests {
             "/ /x",
             "people",
         ] {
-            assert_eq!(safe_next(Some(hostile)), "/profile", "{hostile:?}");
+            assert_eq!(safe_next(Some(hostile)), "/", "{hostile:?}");
         }
-        assert_eq!(safe_next(None), "/profile");
+        assert_eq!(safe_next(None), "/");
     }
 }
 
 #[derive(Template)]
 #[template(path = "invite.html")]
 struct InvitePage {
-    nav: Option<Nav>,
-    flash: Option<String>,
+    shell: Option<Shell>,
     error: Option<String>,
     csrf_token: String,
 }
@@ -219,8 +205,7 @@ pub async fn invite_page(
 ) -> Response {
     let token = pre_session_token(&headers).unwrap_or_else(new_token);
     let page = InvitePage {
-        nav: None,
-        flash: None,
+        shell: None,
         error: None,
         csrf_token: token.clone(),
     };
@@ -243,8 +228,7 @@ pub async fn invite_submit(
     let again = |status: StatusCode, error: String| {
         let token = new_token();
         let page = InvitePage {
-            nav: None,
-            flash: None,
+            shell: None,
             error: Some(error),
             csrf_token: token.clone(),
         };

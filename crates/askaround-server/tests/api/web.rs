@@ -106,8 +106,8 @@ async fn signing_in_with_the_form_then_editing_the_profile() {
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         ok.headers()["location"],
-        "/profile",
-        "never redirects off-site"
+        "/",
+        "never redirects off-site: the ask box instead"
     );
 
     let html = client
@@ -206,4 +206,136 @@ async fn the_directory_page_searches_by_skill() {
         html.contains("did you mean"),
         "typos are explained in the page"
     );
+}
+
+/// A cookie-keeping client signed in through the sign-in form, and the page's form token.
+async fn signed_in_browser(app: &TestApp, email: &str) -> (reqwest::Client, String) {
+    let client = browser();
+    let html = client
+        .get(app.url("/signin"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    let token = hidden(&html, "csrf_token");
+    let signed_in = client
+        .post(app.url("/signin"))
+        .form(&[
+            ("email", email),
+            ("password", PASSWORD),
+            ("csrf_token", token.as_str()),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let html = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("html");
+    (client, hidden(&html, "csrf_token"))
+}
+
+#[tokio::test]
+async fn every_page_renders_as_html_and_admin_pages_refuse_members() {
+    let app = TestApp::start().await;
+    let (client, _) = signed_in_browser(&app, LEARNER).await;
+    for path in [
+        "/",
+        "/offers",
+        "/board",
+        "/people",
+        "/skills?q=excel",
+        "/history",
+        "/profile",
+    ] {
+        let page = client.get(app.url(path)).send().await.expect("page");
+        assert_eq!(page.status(), StatusCode::OK, "{path}");
+        assert!(
+            page.headers()["content-type"]
+                .to_str()
+                .expect("type")
+                .starts_with("text/html"),
+            "{path}"
+        );
+        assert!(page.text().await.expect("html").contains("<main"), "{path}");
+    }
+    let admin_page = client
+        .get(app.url("/admin/people"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(admin_page.status(), StatusCode::FORBIDDEN);
+    assert!(
+        admin_page
+            .text()
+            .await
+            .expect("html")
+            .contains("Only admins can open this page."),
+        "a page, not JSON"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_form_answers_the_script_in_json_and_a_plain_post_on_the_next_page() {
+    let app = TestApp::start().await;
+    let (client, token) = signed_in_browser(&app, LEARNER).await;
+    let form = [
+        ("csrf_token", token.as_str()),
+        ("text", "My pivot table ignores new rows"),
+        ("skills", "Exccel"),
+        ("urgency", "now"),
+        ("mode", "chat"),
+    ];
+    let scripted = client
+        .post(app.url("/asks"))
+        .header("x-askaround-form", "fetch")
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(scripted.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = scripted.json().await.expect("json");
+    assert_eq!(body["ok"], false);
+    assert_eq!(body["field"], "skills");
+    assert_eq!(
+        body["error"],
+        "Skills: 'Exccel' is not a known skill; did you mean 'Microsoft Excel'?"
+    );
+
+    let plain = client
+        .post(app.url("/asks"))
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(plain.status(), StatusCode::SEE_OTHER);
+    assert_eq!(plain.headers()["location"], "/");
+    let html = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        html.contains(r#"role="alert">Skills: &#39;Exccel&#39; is not a known skill"#),
+        "{html}"
+    );
+    let again = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(!again.contains("Exccel"), "the notice shows once");
 }
