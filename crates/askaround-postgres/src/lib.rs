@@ -19,6 +19,7 @@ mod events;
 mod feedback;
 mod holdings;
 mod import;
+mod insights;
 mod locks;
 mod matcher;
 pub mod migrate_data;

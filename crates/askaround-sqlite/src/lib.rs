@@ -11,6 +11,7 @@ mod conversations;
 mod events;
 mod holdings;
 mod import;
+mod insights;
 mod matcher;
 mod orgs;
 mod people;

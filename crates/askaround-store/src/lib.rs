@@ -7,6 +7,7 @@
 pub mod conformance;
 mod conversations;
 mod error;
+mod insights;
 mod routing;
 mod types;
 
@@ -25,11 +26,13 @@ use askaround_core::taxonomy::SeedSkill;
 
 pub use conversations::*;
 pub use error::{StoreError, StoreResult};
+pub use insights::*;
 pub use routing::*;
 pub use types::*;
 
+/// Insights queries live in their own trait ([`InsightsStore`]) so they can grow apart.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: InsightsStore + Send + Sync + 'static {
     /// Cheap round trip for readiness checks.
     async fn ping(&self) -> StoreResult<()>;
 
