@@ -1,6 +1,6 @@
 //! Every knob of the matcher, with defaults. The expertise weights, the recency half-life, the
 //! session saturation and the skill weight of a help session were tuned by `askaround-eval
-//! tune-pmef` on the PMEF History train split only (see BENCHMARKS-matcher.md); the rest are
+//! tune-pmef` on the PMEF History train split only (see BENCHMARKS.md); the rest are
 //! product choices explained field by field.
 
 use serde::{Deserialize, Serialize};
