@@ -18,6 +18,8 @@ const OFFERS_PER_ASK: usize = 3;
 
 struct Load {
     gini: f64,
+    /// People offered at least one ask.
+    reached: usize,
     /// Share of offers that went to the most offered 1% of people.
     top_share: f64,
     /// Sum of the first wave's expertise, to compare the fit offered.
@@ -40,6 +42,7 @@ fn simulate(taxonomy: &Arc<Taxonomy>, config: &MatchConfig) -> Load {
             }
         }
     }
+    let reached = offers.len();
     let mut loads: Vec<f64> = offers.into_values().collect();
     loads.resize(PEOPLE, 0.0);
     loads.sort_by(f64::total_cmp);
@@ -47,6 +50,7 @@ fn simulate(taxonomy: &Arc<Taxonomy>, config: &MatchConfig) -> Load {
     let top: f64 = loads.iter().rev().take(PEOPLE / 100).sum();
     Load {
         gini: gini(&loads, total),
+        reached,
         top_share: if total > 0.0 { top / total } else { 0.0 },
         fit,
     }
@@ -76,19 +80,42 @@ pub fn report(taxonomy: &Arc<Taxonomy>) {
         },
         ..MatchConfig::default()
     };
-    let with = simulate(taxonomy, &fair);
     let without = simulate(taxonomy, &unfair);
+    // The default, then stronger settings, to show what spreading costs in fit.
+    let mut rows = vec![("off".to_owned(), without)];
+    for (similar_fit, load_penalty) in [
+        (fair.fairness.similar_fit, fair.fairness.load_penalty),
+        (0.7, 0.6),
+        (0.5, 0.9),
+    ] {
+        let config = MatchConfig {
+            fairness: FairnessConfig {
+                similar_fit,
+                load_penalty,
+                ..fair.fairness.clone()
+            },
+            ..fair.clone()
+        };
+        rows.push((
+            format!("similar fit {similar_fit}, load penalty {load_penalty}"),
+            simulate(taxonomy, &config),
+        ));
+    }
     println!(
         "\nOffer load, {PEOPLE} people, {ASKS_IN_WEEK} asks in one week, first {OFFERS_PER_ASK} candidates offered:"
     );
-    println!("| fairness | Gini of offers | share of the top 1% | first-wave expertise |");
-    println!("|---|---|---|---|");
-    for (name, load) in [("on", &with), ("off", &without)] {
+    println!(
+        "| fairness | Gini of offers | share of the top 1% | people offered | first-wave expertise |"
+    );
+    println!("|---|---|---|---|---|");
+    let baseline_fit = rows[0].1.fit.max(f64::MIN_POSITIVE);
+    for (name, load) in &rows {
         println!(
-            "| {name} | {:.3} | {:.1}% | {:.1}% |",
+            "| {name} | {:.3} | {:.1}% | {} | {:.1}% |",
             load.gini,
             load.top_share * 100.0,
-            load.fit / without.fit.max(f64::MIN_POSITIVE) * 100.0
+            load.reached,
+            load.fit / baseline_fit * 100.0
         );
     }
 }
