@@ -32,13 +32,18 @@ pub fn marker(text: &str) -> Option<u64> {
     text.strip_prefix("[lt-")?.split(']').next()?.parse().ok()
 }
 
-pub async fn connect_all(address: &str, sessions: &[(PersonId, String)]) -> Result<Sockets> {
+/// Opens a socket per session, spread over `addresses` round robin.
+pub async fn connect_all(addresses: &[String], sessions: &[(PersonId, String)]) -> Result<Sockets> {
     let open = Arc::new(AtomicUsize::new(0));
     let (tx, rx) = mpsc::unbounded_channel();
-    let url = format!("ws://{address}/api/v1/events");
-    let results: Vec<Result<()>> = stream::iter(sessions.iter().cloned())
-        .map(|(_, token)| {
-            let (url, open, tx) = (url.clone(), open.clone(), tx.clone());
+    let urls: Vec<String> = addresses
+        .iter()
+        .map(|a| format!("ws://{a}/api/v1/events"))
+        .collect();
+    let results: Vec<Result<()>> = stream::iter(sessions.iter().cloned().enumerate())
+        .map(|(i, (_, token))| {
+            let url = urls[i % urls.len().max(1)].clone();
+            let (open, tx) = (open.clone(), tx.clone());
             async move {
                 let mut request = url.into_client_request()?;
                 request

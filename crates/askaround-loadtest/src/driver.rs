@@ -28,7 +28,7 @@ pub struct Measured {
 
 pub async fn drive(
     args: &Args,
-    address: &str,
+    addresses: &[String],
     prepared: &Prepared,
     sockets: &Sockets,
 ) -> Result<Measured> {
@@ -48,7 +48,10 @@ pub async fn drive(
         .collect::<Result<_>>()?;
     let sent_at: Arc<Mutex<HashMap<u64, Instant>>> = Arc::new(Mutex::new(HashMap::new()));
     let post_times: Arc<Mutex<Vec<(u64, Duration, bool)>>> = Arc::new(Mutex::new(Vec::new()));
-    let url = format!("http://{address}/api/v1/asks");
+    let urls: Vec<String> = addresses
+        .iter()
+        .map(|a| format!("http://{a}/api/v1/asks"))
+        .collect();
     let period = Duration::from_secs_f64(1.0 / args.rate.max(0.01));
     let mut ticker = tokio::time::interval(period);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
@@ -65,7 +68,8 @@ pub async fn drive(
             .unwrap_or_else(|| "Microsoft Excel".to_owned());
         let body = serde_json::json!({"text": format!("[lt-{n}] How do I get started with {topic}?"), "skills": [topic]});
         let client = clients[(n as usize) % clients.len()].clone();
-        let (url, sent_at, post_times) = (url.clone(), sent_at.clone(), post_times.clone());
+        let url = urls[(n as usize) % urls.len().max(1)].clone();
+        let (sent_at, post_times) = (sent_at.clone(), post_times.clone());
         tasks.push(tokio::spawn(async move {
             let t0 = Instant::now();
             if let Ok(mut map) = sent_at.lock() {

@@ -4,7 +4,13 @@
 //!
 //! ```text
 //! cargo run --release -p askaround-loadtest -- --people 10000 --sockets 10000 --rate 50 --seconds 60
+//! # two nodes on one (empty) PostgreSQL database:
+//! cargo run --release -p askaround-loadtest -- --nodes 2 --database-url postgres://postgres@127.0.0.1/lt
 //! ```
+//!
+//! With several nodes, sockets and asks are spread over them round robin, as a load balancer
+//! would, so most offers cross from the node that routed the ask to the node holding the helper's
+//! socket.
 
 mod clients;
 mod driver;
@@ -45,6 +51,13 @@ pub struct Args {
     /// Where the database and logs go (default: a new temporary folder).
     #[arg(long)]
     pub dir: Option<PathBuf>,
+    /// The database to use, which must be empty: `sqlite://…` or `postgres://…` (default: a
+    /// SQLite file in `--dir`).
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// askaround nodes to start on that database (several need PostgreSQL).
+    #[arg(long, default_value_t = 1)]
+    pub nodes: usize,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -72,7 +85,13 @@ async fn run(args: Args) -> Result<report::Outcome> {
         }
         None => tempdir()?,
     };
-    let database_url = format!("sqlite://{}", dir.join("loadtest.db").display());
+    let database_url = match &args.database_url {
+        Some(url) => url.clone(),
+        None => format!("sqlite://{}", dir.join("loadtest.db").display()),
+    };
+    if args.nodes > 1 && !database_url.starts_with("postgres") {
+        anyhow::bail!("--nodes {} needs a postgres:// --database-url", args.nodes);
+    }
     eprintln!(
         "preparing {} people and {} sessions in {}",
         args.people,
@@ -81,12 +100,17 @@ async fn run(args: Args) -> Result<report::Outcome> {
     );
     let prepared =
         setup::prepare(&database_url, args.people, args.sockets.min(args.people)).await?;
-    let server = server::Server::start(&args, &database_url, &dir)?;
-    eprintln!("server {} at {}", server.pid, server.address);
-    let sockets = clients::connect_all(&server.address, &prepared.sessions).await?;
+    let mut servers = Vec::with_capacity(args.nodes.max(1));
+    for node in 0..args.nodes.max(1) {
+        let server = server::Server::start(&args, &database_url, &dir, node)?;
+        eprintln!("node {node}: server {} at {}", server.pid, server.address);
+        servers.push(server);
+    }
+    let addresses: Vec<String> = servers.iter().map(|s| s.address.clone()).collect();
+    let sockets = clients::connect_all(&addresses, &prepared.sessions).await?;
     eprintln!("{} sockets open", sockets.open());
-    let base_rss = server.rss_kib();
-    let measured = driver::drive(&args, &server.address, &prepared, &sockets).await?;
+    let base_rss = server::total(&servers, server::Server::rss_kib);
+    let measured = driver::drive(&args, &addresses, &prepared, &sockets).await?;
     // Let the last offers land.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let outcome = report::Outcome::new(
@@ -94,10 +118,12 @@ async fn run(args: Args) -> Result<report::Outcome> {
         &measured,
         sockets.open(),
         base_rss,
-        server.rss_kib(),
-        server.peak_rss_kib(),
+        server::total(&servers, server::Server::rss_kib),
+        server::total(&servers, server::Server::peak_rss_kib),
     );
-    server.stop();
+    for server in servers {
+        server.stop();
+    }
     Ok(outcome)
 }
 

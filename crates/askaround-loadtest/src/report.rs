@@ -8,6 +8,8 @@ use crate::Args;
 use crate::driver::Measured;
 
 pub struct Outcome {
+    pub nodes: usize,
+    pub backend: &'static str,
     pub people: usize,
     pub sockets: usize,
     pub rate: f64,
@@ -46,7 +48,13 @@ impl Outcome {
         now: Option<u64>,
         peak: Option<u64>,
     ) -> Self {
+        let postgres = args
+            .database_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("postgres"));
         Self {
+            nodes: args.nodes.max(1),
+            backend: if postgres { "postgres" } else { "sqlite" },
             people: args.people,
             sockets,
             rate: args.rate,
@@ -67,11 +75,13 @@ impl Outcome {
 
     pub fn to_json(&self) -> String {
         json!({
+            "nodes": self.nodes, "backend": self.backend,
             "people": self.people, "sockets": self.sockets, "target_asks_per_second": self.rate,
             "asks_sent": self.sent, "asks_failed": self.failed, "asks_offered": self.offered,
             "asks_per_second": self.asks_per_second,
             "ask_to_offer_ms": {"p50": self.offer_p50_ms, "p99": self.offer_p99_ms, "max": self.offer_max_ms},
             "post_ms": {"p50": self.post_p50_ms, "p99": self.post_p99_ms},
+            // Summed over the nodes.
             "server_rss_mib": {"with_sockets_idle": self.rss_idle_mib, "end": self.rss_mib, "peak": self.rss_peak_mib},
         })
         .to_string()
@@ -80,11 +90,13 @@ impl Outcome {
     pub fn table(&self) -> String {
         let rss = |v: Option<f64>| v.map_or_else(|| "n/a".to_owned(), |m| format!("{m:.0} MiB"));
         format!(
-            "people {} · sockets {} · target {} asks/s\n\
+            "{} node(s) on {} · people {} · sockets {} · target {} asks/s\n\
              asks sent {} (failed {}), offered {}, sustained {:.1} asks/s\n\
              POST /asks → first offer frame: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms\n\
              POST /asks → 201: p50 {:.1} ms, p99 {:.1} ms\n\
-             server RSS: {} with sockets idle, {} at the end, {} peak",
+             server RSS (all nodes): {} with sockets idle, {} at the end, {} peak",
+            self.nodes,
+            self.backend,
             self.people,
             self.sockets,
             self.rate,

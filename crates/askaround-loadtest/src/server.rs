@@ -15,12 +15,12 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn start(args: &Args, database_url: &str, dir: &Path) -> Result<Self> {
+    pub fn start(args: &Args, database_url: &str, dir: &Path, node: usize) -> Result<Self> {
         let bin = match &args.server_bin {
             Some(bin) => bin.clone(),
             None => std::env::current_exe()?.with_file_name("askaround"),
         };
-        let log = std::fs::File::create(dir.join("server.log"))?;
+        let log = std::fs::File::create(dir.join(format!("server-{node}.log")))?;
         let mut child = Command::new(&bin)
             .args([
                 "serve",
@@ -79,10 +79,16 @@ impl Server {
         self.status_field("VmHWM:")
     }
 
+    /// Stops the node (SIGTERM, then waits for it).
     pub fn stop(mut self) {
         let _ = Command::new("kill")
             .args(["-TERM", &self.pid.to_string()])
             .status();
         let _ = self.child.wait();
     }
+}
+
+/// The sum of a figure over every node, or `None` if any node could not tell.
+pub fn total(servers: &[Server], figure: impl Fn(&Server) -> Option<u64>) -> Option<u64> {
+    servers.iter().map(figure).sum()
 }

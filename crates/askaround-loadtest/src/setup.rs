@@ -12,6 +12,7 @@ use askaround_core::ids::PersonId;
 use askaround_core::org::slugify;
 use askaround_core::people_csv::Columns;
 use askaround_core::taxonomy::{Taxonomy, embedded_seed};
+use askaround_postgres::PgStore;
 use askaround_server::auth::session::{new_token, token_hash};
 use askaround_sqlite::SqliteStore;
 use askaround_store::{NewOrg, NewSession, PeopleQuery, Store};
@@ -24,9 +25,25 @@ pub struct Prepared {
 }
 
 pub async fn prepare(database_url: &str, people: usize, sockets: usize) -> Result<Prepared> {
-    let store = SqliteStore::connect(database_url)
-        .await
-        .context("opening the load-test database")?;
+    if database_url.starts_with("postgres") {
+        let store = PgStore::connect(database_url)
+            .await
+            .context("opening the load-test database")?;
+        let prepared = fill(&store, people, sockets).await;
+        store.close().await;
+        prepared
+    } else {
+        let store = SqliteStore::connect(database_url)
+            .await
+            .context("opening the load-test database")?;
+        let prepared = fill(&store, people, sockets).await;
+        store.close().await;
+        prepared
+    }
+}
+
+/// The organisation, its people and a session per client, written through the store.
+async fn fill(store: &dyn Store, people: usize, sockets: usize) -> Result<Prepared> {
     let now = Timestamp::now();
     let name = "Loadtest Trading";
     let (org, _) = store
@@ -95,7 +112,6 @@ pub async fn prepare(database_url: &str, people: usize, sockets: usize) -> Resul
     let sample: Vec<String> = (0..2000)
         .filter_map(|_| topics.choose(&mut rng).cloned())
         .collect();
-    store.close().await;
     Ok(Prepared {
         sessions,
         topics: sample,
