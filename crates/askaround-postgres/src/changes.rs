@@ -5,8 +5,10 @@
 //! a person, an ask, an organisation); followers read the rows themselves. Notifications sent while
 //! a listener is reconnecting are lost, so after every reconnection the feed yields
 //! [`Change::Events`]: the follower catches up from the events table rather than trusting the
-//! feed alone.
+//! feed alone. It then yields [`Change::Org`] for every organisation, since which people and asks
+//! changed meanwhile cannot be known: followers reload what they hold.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use futures_util::stream;
@@ -73,6 +75,23 @@ struct Listening {
     pool: PgPool,
     /// `None` after an error: the next turn starts a new listener.
     listener: Option<PgListener>,
+    /// Changes to yield before listening again (after a reconnection).
+    pending: VecDeque<Change>,
+}
+
+/// What a follower must assume changed while the feed was away: events, and every organisation.
+async fn missed(pool: &PgPool) -> VecDeque<Change> {
+    let mut missed = VecDeque::from([Change::Events]);
+    match sqlx::query_scalar::<_, Uuid>("SELECT id FROM orgs")
+        .fetch_all(pool)
+        .await
+    {
+        Ok(orgs) => missed.extend(orgs.into_iter().map(|id| Change::Org { org: OrgId(id) })),
+        // The listener just reconnected, so this is unlikely; if the connection broke again the
+        // next reconnection announces every organisation anyway.
+        Err(e) => tracing::warn!(error = %e, "change feed: cannot list organisations"),
+    }
+    missed
 }
 
 async fn listen(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
@@ -87,15 +106,20 @@ pub async fn feed(pool: &PgPool) -> StoreResult<ChangeFeed> {
     let start = Listening {
         pool: pool.clone(),
         listener: Some(listen(pool).await.map_err(db_err)?),
+        pending: VecDeque::new(),
     };
     Ok(Box::pin(stream::unfold(start, |mut state| async move {
         loop {
+            if let Some(change) = state.pending.pop_front() {
+                return Some((change, state));
+            }
             if state.listener.is_none() {
                 match listen(&state.pool).await {
                     Ok(listener) => {
                         state.listener = Some(listener);
                         // Back: catch up on whatever was announced while away.
-                        return Some((Change::Events, state));
+                        state.pending = missed(&state.pool).await;
+                        continue;
                     }
                     Err(sqlx::Error::PoolClosed) => return None,
                     Err(e) => {
@@ -117,7 +141,7 @@ pub async fn feed(pool: &PgPool) -> StoreResult<ChangeFeed> {
                     ),
                 },
                 // Lost and already reconnected: whatever was sent meanwhile is gone.
-                Ok(None) => return Some((Change::Events, state)),
+                Ok(None) => state.pending = missed(&state.pool).await,
                 Err(sqlx::Error::PoolClosed) => return None,
                 Err(e) => {
                     tracing::warn!(error = %e, "change feed: connection lost");

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod follow;
 pub mod live;
 pub mod ops;
 pub mod people_import;
@@ -109,6 +110,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let state = AppState::new(store.clone(), config, metrics_handle());
+    // With several nodes, before any request: from the first one on, events and index updates
+    // come through the feed only.
+    let follower = follow::start(&state).await?;
     let sweeper = tokio::spawn(sweep_expired_sessions(store));
     // Resumes whatever was scheduled before a crash or restart, then keeps time.
     let dispatcher = tokio::spawn(routing::dispatcher::run(state.routing.clone()));
@@ -118,6 +122,7 @@ pub async fn serve(
         .await;
     sweeper.abort();
     dispatcher.abort();
+    drop(follower);
     result.map_err(Into::into)
 }
 

@@ -3,12 +3,18 @@
 //! A socket that does not keep up has its queue filled; it is then dropped from the hub (the
 //! socket task closes it with code 4008) instead of letting memory grow without bound. The client
 //! reconnects and catches up from the events table.
+//!
+//! With several nodes (a store with a change feed), events reach sockets only through the
+//! follower (`crate::follow`), which reads them from the events table in id order, whichever node
+//! wrote them. A node's own commits then merely wake the follower: pushing them directly too would
+//! deliver them out of order with other nodes' events, and a socket skips ids below the last it
+//! sent, so an event could be skipped for good.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 
 use askaround_core::ids::PersonId;
 use askaround_store::EventRecord;
@@ -23,6 +29,10 @@ pub type EventReceiver = mpsc::Receiver<Arc<EventRecord>>;
 pub struct Hub {
     sockets: Mutex<HashMap<PersonId, Vec<(u64, EventSender)>>>,
     next: AtomicU64,
+    /// Set when a follower delivers every event (see the module comment).
+    followed: AtomicBool,
+    /// Wakes the follower: this node stored events.
+    news: Notify,
 }
 
 impl Hub {
@@ -47,8 +57,36 @@ impl Hub {
         }
     }
 
-    /// Queues each event for its recipient's sockets on this node.
+    /// Events this node just stored: queued for their recipients' sockets at once, or, when a
+    /// follower delivers every event, handed to it to deliver in order with other nodes' events.
     pub fn deliver(&self, events: &[EventRecord]) {
+        if events.is_empty() {
+            return;
+        }
+        if self.followed.load(Ordering::Acquire) {
+            self.news.notify_one();
+        } else {
+            self.push(events);
+        }
+    }
+
+    /// From now on the follower delivers every event; [`Self::deliver`] only wakes it.
+    pub(crate) fn follow_feed(&self) {
+        self.followed.store(true, Ordering::Release);
+    }
+
+    /// Resolves once this node stored events since the last call (or the feed announced some).
+    pub(crate) async fn news(&self) {
+        self.news.notified().await;
+    }
+
+    /// Someone (the change feed) says events were stored: wake the follower.
+    pub(crate) fn announce(&self) {
+        self.news.notify_one();
+    }
+
+    /// Queues each event for its recipient's sockets on this node.
+    pub(crate) fn push(&self, events: &[EventRecord]) {
         let Ok(mut sockets) = self.sockets.lock() else {
             return;
         };
@@ -125,6 +163,19 @@ mod tests {
             received, QUEUE,
             "what was queued drains, then the queue ends"
         );
+    }
+
+    #[tokio::test]
+    async fn with_a_follower_own_events_only_wake_it() {
+        let hub = Hub::default();
+        let ann = PersonId::generate();
+        let (_, mut rx) = hub.connect(ann);
+        hub.follow_feed();
+        hub.deliver(&[event(1, ann)]);
+        assert!(rx.try_recv().is_err(), "not pushed past the follower");
+        hub.news().await;
+        hub.push(&[event(1, ann)]);
+        assert_eq!(rx.recv().await.map(|e| e.id), Some(1));
     }
 
     #[test]

@@ -1,8 +1,12 @@
 //! The matcher's in-memory index, one per organisation: built from the store on first use,
 //! updated in place as people edit profiles, change presence, receive offers and finish help
 //! sessions, and rebuilt when the taxonomy changes or the rolling offer counts grow stale.
+//!
+//! With a change feed (several nodes) the index follows the feed instead ([`super::following`]):
+//! every node, the writer included, applies each announced change once, read back from the store.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -13,7 +17,7 @@ use askaround_core::matching::{
     CandidateProfile, CandidateState, HelpEvidence, IndexOptions, MatchIndex, OutOfOffice,
 };
 use askaround_core::person::Profile;
-use askaround_store::{MatcherSnapshot, Store};
+use askaround_store::{Change, MatcherSnapshot, Store};
 
 use crate::error::ApiResult;
 use crate::live::Hub;
@@ -25,18 +29,29 @@ const REFRESH_AFTER: Duration = Duration::from_secs(3600);
 
 pub type SharedIndex = Arc<RwLock<MatchIndex>>;
 
+/// Which help sessions an index counts (see [`super::following::evidence_key`]), so that a
+/// session announced by the feed is not counted again when the snapshot already had it.
+pub(super) type EvidenceKeys = Arc<Mutex<HashSet<u64>>>;
+
 struct Entry {
     taxonomy_version: i64,
     built: Instant,
     index: SharedIndex,
+    evidence: EvidenceKeys,
 }
 
 pub struct Matchers {
-    store: Arc<dyn Store>,
+    pub(super) store: Arc<dyn Store>,
     hub: Arc<Hub>,
     taxonomies: Arc<TaxonomyCache>,
-    decline_cooldown_days: u32,
+    pub(super) decline_cooldown_days: u32,
     entries: Mutex<HashMap<OrgId, Entry>>,
+    /// Set when the index follows a change feed: then requests no longer update it themselves,
+    /// so no change is counted twice.
+    followed: AtomicBool,
+    /// Changes announced while an organisation's index was being built: its snapshot may have
+    /// been read before they were committed, so they are applied on top once it is in place.
+    building: Mutex<HashMap<OrgId, Vec<Change>>>,
 }
 
 impl Matchers {
@@ -52,7 +67,19 @@ impl Matchers {
             taxonomies,
             decline_cooldown_days,
             entries: Mutex::new(HashMap::new()),
+            followed: AtomicBool::new(false),
+            building: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// From now on what is counted (offers, answers, help sessions) reaches the indexes through
+    /// the change feed only.
+    pub(crate) fn follow_feed(&self) {
+        self.followed.store(true, Ordering::Release);
+    }
+
+    fn is_followed(&self) -> bool {
+        self.followed.load(Ordering::Acquire)
     }
 
     /// The organisation's index, built (or rebuilt) if needed.
@@ -61,8 +88,21 @@ impl Matchers {
         if let Some(index) = self.fresh(org, version) {
             return Ok(index);
         }
+        if self.is_followed()
+            && let Ok(mut building) = self.building.lock()
+        {
+            building.entry(org).or_default();
+        }
         let started = Instant::now();
-        let index = Arc::new(RwLock::new(self.build(org).await?));
+        let built = self.build(org).await;
+        let missed = self
+            .building
+            .lock()
+            .ok()
+            .and_then(|mut b| b.remove(&org))
+            .unwrap_or_default();
+        let (index, evidence) = built?;
+        let index = Arc::new(RwLock::new(index));
         metrics::histogram!("askaround_matcher_build_seconds")
             .record(started.elapsed().as_secs_f64());
         if let Ok(mut entries) = self.entries.lock() {
@@ -72,10 +112,41 @@ impl Matchers {
                     taxonomy_version: version,
                     built: Instant::now(),
                     index: index.clone(),
+                    evidence: Arc::new(Mutex::new(evidence)),
                 },
             );
         }
+        for change in missed {
+            if let Err(e) = self.follow(&change).await {
+                tracing::warn!(error = %e, "matcher: could not follow a change; rebuilding");
+                self.invalidate(org);
+            }
+        }
         Ok(index)
+    }
+
+    /// Whether `org` has an index in memory or one being built: only then do changes matter.
+    pub(super) fn holds(&self, org: OrgId) -> bool {
+        self.entries.lock().is_ok_and(|e| e.contains_key(&org))
+            || self.building.lock().is_ok_and(|b| b.contains_key(&org))
+    }
+
+    /// The loaded index of `org` and its evidence keys, to apply `change` to. If a new index is
+    /// being built meanwhile, the change is also kept for it: its snapshot may predate the change.
+    pub(super) fn loaded_or_defer(
+        &self,
+        org: OrgId,
+        change: &Change,
+    ) -> Option<(SharedIndex, EvidenceKeys)> {
+        if let Ok(mut building) = self.building.lock()
+            && let Some(missed) = building.get_mut(&org)
+        {
+            missed.push(change.clone());
+        }
+        self.entries
+            .lock()
+            .ok()
+            .and_then(|e| e.get(&org).map(|e| (e.index.clone(), e.evidence.clone())))
     }
 
     fn fresh(&self, org: OrgId, version: i64) -> Option<SharedIndex> {
@@ -107,8 +178,14 @@ impl Matchers {
         }
     }
 
-    /// A profile edit: skills, hours, budget, presence, out of office.
+    /// A profile edit: skills, hours, budget, presence, out of office. Applied at once even when
+    /// following a feed, so the next request on this node sees it: it sets values rather than
+    /// counting, so the feed bringing it again changes nothing.
     pub fn person_changed(&self, profile: &Profile) {
+        self.apply_profile(profile);
+    }
+
+    pub(super) fn apply_profile(&self, profile: &Profile) {
         let connected = self.hub.is_connected(profile.person.id);
         self.with_loaded(profile.person.org_id, |index| {
             index.upsert_profile(&CandidateProfile::from_profile(profile));
@@ -129,12 +206,44 @@ impl Matchers {
         });
     }
 
-    /// After a committed transition: offers sent, answers given, help finished.
+    /// After a committed transition: offers sent, answers given, help finished. These are
+    /// counted, so when following a feed only the feed brings them (once, whichever node
+    /// committed them).
     pub fn record(&self, org: OrgId, update: impl FnOnce(&mut MatchIndex)) {
+        if !self.is_followed() {
+            self.with_loaded(org, update);
+        }
+    }
+
+    /// Sets values that do not count anything (applying them twice is harmless), so they apply
+    /// at once on this node even when the feed brings them again.
+    pub fn set(&self, org: OrgId, update: impl FnOnce(&mut MatchIndex)) {
         self.with_loaded(org, update);
     }
 
-    async fn build(&self, org: OrgId) -> ApiResult<MatchIndex> {
+    /// A help session just finished on this node. Following a feed it counts only if the index
+    /// does not hold it yet, so the feed bringing it again does not count it twice.
+    pub fn add_session(&self, org: OrgId, helper: PersonId, session: &HelpEvidence) {
+        let loaded = self
+            .entries
+            .lock()
+            .ok()
+            .and_then(|e| e.get(&org).map(|e| (e.index.clone(), e.evidence.clone())));
+        let Some((index, counted)) = loaded else {
+            return;
+        };
+        if let Ok(mut index) = index.write() {
+            let new = !self.is_followed()
+                || counted.lock().is_ok_and(|mut counted| {
+                    counted.insert(super::following::evidence_key(helper, session))
+                });
+            if new {
+                add_evidence(&mut index, helper, session);
+            }
+        }
+    }
+
+    async fn build(&self, org: OrgId) -> ApiResult<(MatchIndex, HashSet<u64>)> {
         let now = Timestamp::now();
         let taxonomy = self.taxonomies.get(self.store.as_ref(), org).await?;
         let snapshot = self
@@ -146,7 +255,18 @@ impl Matchers {
                 now - SignedDuration::from_hours(24 * i64::from(self.decline_cooldown_days)),
             )
             .await?;
-        Ok(self.fill(MatchIndex::new(taxonomy, IndexOptions::default()), snapshot))
+        // Only a followed index needs to recognise sessions it already counts.
+        let evidence = if self.is_followed() {
+            snapshot
+                .evidence
+                .iter()
+                .map(|(helper, e)| super::following::evidence_key(*helper, e))
+                .collect()
+        } else {
+            HashSet::new()
+        };
+        let index = self.fill(MatchIndex::new(taxonomy, IndexOptions::default()), snapshot);
+        Ok((index, evidence))
     }
 
     fn fill(&self, mut index: MatchIndex, snapshot: MatcherSnapshot) -> MatchIndex {

@@ -6,6 +6,7 @@
 mod board;
 pub mod cards;
 pub mod dispatcher;
+mod following;
 pub mod matchers;
 mod outbox;
 
@@ -22,7 +23,7 @@ use askaround_core::asks::{
 };
 use askaround_core::ids::{AskId, ConversationId, OfferId, OrgId, PersonId};
 use askaround_core::matching::{
-    self, Asker, Decline, HelpEvidence, MatchConfig, MatchOutcome, Presence, Urgency,
+    self, Asker, Decline, MatchConfig, MatchOutcome, Presence, Urgency,
 };
 use askaround_core::person::Profile;
 use askaround_store::{
@@ -33,7 +34,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::live::Hub;
 use crate::state::TaxonomyCache;
 use cards::{AskCard, PersonCard};
-use matchers::{Matchers, add_evidence};
+use matchers::Matchers;
 
 /// Concurrent writers on one ask retry this many times before giving up.
 const MAX_ATTEMPTS: usize = 16;
@@ -434,7 +435,9 @@ impl Routing {
         Ok(out)
     }
 
-    /// Pushes the committed events and keeps the matcher's view of load and responsiveness current.
+    /// Pushes the committed events (or, following a change feed, wakes the follower that pushes
+    /// them) and keeps the matcher's view of load and responsiveness current (following a feed,
+    /// the feed brings the counts; see [`Matchers::record`]).
     fn after_commit(
         &self,
         org: OrgId,
@@ -476,30 +479,16 @@ impl Routing {
                     _ => {}
                 }
             }
+        });
+        if let Some(f) = feedback {
+            let session = following::session(ask, &f.learned, &[], Some(f.rating));
+            self.matchers.add_session(org, f.helper, &session);
+        }
+        self.matchers.set(org, |index| {
             for person in &committed.snoozed {
                 if let Ok(state) = index.state_mut(*person) {
                     state.presence = Presence::DoNotDisturb;
                 }
-            }
-            if let Some(f) = feedback {
-                let mut skills = ask.skills.as_slice().to_vec();
-                skills.extend(
-                    f.learned
-                        .iter()
-                        .copied()
-                        .filter(|s| !ask.skills.as_slice().contains(s)),
-                );
-                add_evidence(
-                    index,
-                    f.helper,
-                    &HelpEvidence {
-                        learner: f.learner,
-                        text: ask.text.as_str().to_owned(),
-                        skills,
-                        rating: Some(f.rating),
-                        at: now,
-                    },
-                );
             }
         });
         if !committed.snoozed.is_empty() {

@@ -1,7 +1,13 @@
-//! A real askaround server on a random port with its own database file, and actors to drive it:
-//! a learner and a helper (members), an admin, and an outsider from another organisation.
+//! A real askaround server on a random port with its own database, and actors to drive it: a
+//! learner and a helper (members), an admin, and an outsider from another organisation.
+//!
+//! The same tests run on both backends ([`Backend::chosen`]): a fresh SQLite file, or a fresh
+//! PostgreSQL database on the server named by `POSTGRES_TEST_URL`.
 
 pub mod live;
+// The PostgreSQL crate's own test support: a fresh database per test, cleaned up afterwards.
+#[path = "../../../../askaround-postgres/tests/support/mod.rs"]
+mod pg_support;
 
 use std::sync::Arc;
 
@@ -17,6 +23,7 @@ use askaround_core::language;
 use askaround_core::person::{PersonFields, Role};
 use askaround_core::taxonomy::embedded_seed;
 use askaround_core::timezone::TimeZoneName;
+use askaround_postgres::PgStore;
 use askaround_server::ServerConfig;
 use askaround_sqlite::SqliteStore;
 use askaround_store::{NewOrg, NewPerson, Store};
@@ -27,7 +34,56 @@ pub struct TestApp {
     pub base: String,
     pub store: Arc<dyn Store>,
     shutdown: Option<oneshot::Sender<()>>,
+    /// Where the database is, for [`TestApp::another_node`] (PostgreSQL only).
+    #[allow(dead_code, reason = "read by another_node only")]
+    database_url: Option<String>,
     _dir: tempfile::TempDir,
+}
+
+/// Which database the test server runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `ASKAROUND_TEST_BACKEND=sqlite|postgres` decides; without it the `api_postgres` test
+    /// target runs on PostgreSQL and every other on SQLite. (Test targets share these modules and
+    /// cannot pass them anything else, hence the executable's name.)
+    pub fn chosen() -> Self {
+        match std::env::var("ASKAROUND_TEST_BACKEND").as_deref() {
+            Ok("postgres") => return Backend::Postgres,
+            Ok("sqlite") => return Backend::Sqlite,
+            _ => {}
+        }
+        let on_postgres = std::env::current_exe().ok().is_some_and(|exe| {
+            exe.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("api_postgres"))
+        });
+        if on_postgres {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    /// A fresh, migrated store (`dir` holds SQLite's file), and the PostgreSQL database's URL.
+    pub async fn fresh_store(self, dir: &std::path::Path) -> (Arc<dyn Store>, Option<String>) {
+        match self {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}", dir.join("askaround.db").display());
+                let store = SqliteStore::connect(&url).await.expect("store");
+                (Arc::new(store), None)
+            }
+            Backend::Postgres => {
+                let url = pg_support::fresh_database().await;
+                let store = PgStore::connect(&url).await.expect("store");
+                (Arc::new(store), Some(url))
+            }
+        }
+    }
 }
 
 pub const ADMIN: &str = "ada.admin@acme.test";
@@ -42,8 +98,7 @@ impl TestApp {
 
     pub async fn start_with(config: ServerConfig) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("askaround.db").display());
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::connect(&url).await.expect("store"));
+        let (store, database_url) = Backend::chosen().fresh_store(dir.path()).await;
         let hash = askaround_server::auth::password::hash(PASSWORD.to_owned())
             .await
             .expect("hash");
@@ -65,6 +120,28 @@ impl TestApp {
             &hash,
         )
         .await;
+        Self::serve(store, database_url, config, dir).await
+    }
+
+    /// A second server on this one's PostgreSQL database, with its own connections and memory:
+    /// another node, as far as it can tell.
+    #[allow(dead_code, reason = "only the api_postgres target runs several nodes")]
+    pub async fn another_node(&self) -> Self {
+        let url = self
+            .database_url
+            .clone()
+            .expect("several nodes need PostgreSQL (the api_postgres target)");
+        let store: Arc<dyn Store> = Arc::new(PgStore::connect(&url).await.expect("store"));
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::serve(store, Some(url), ServerConfig::default(), dir).await
+    }
+
+    async fn serve(
+        store: Arc<dyn Store>,
+        database_url: Option<String>,
+        config: ServerConfig,
+        dir: tempfile::TempDir,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = oneshot::channel::<()>();
@@ -81,6 +158,7 @@ impl TestApp {
             base,
             store,
             shutdown: Some(tx),
+            database_url,
             _dir: dir,
         }
     }
