@@ -38,7 +38,8 @@ test('every page fits a phone and a desktop and passes axe', async () => {
   const helperPage = await personPath(admin, PEOPLE.helper.name);
   const pages = [
     '/', '/offers', '/board', '/board?all=1', '/people', helperPage, '/skills?q=excel', '/history',
-    '/profile', '/admin/people', '/admin/import', '/admin/skills?q=excel', '/no-such-page',
+    '/profile', '/admin/people', '/admin/import', '/admin/skills?q=excel', '/admin/insights',
+    '/no-such-page',
   ];
   for (const viewport of [PHONE, DESKTOP]) {
     const person = await new Person(browser, server, viewport === PHONE ? 'phone' : 'desktop', {

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod email;
 pub mod hours;
 pub mod ids;
+pub mod insights;
 pub mod language;
 pub mod matching;
 mod openapi;

@@ -1,9 +1,288 @@
-//! Insights aggregates on PostgreSQL.
+//! Insights aggregates on PostgreSQL: the shared statements of `askaround_store::insights_sql`,
+//! numbered `$1…` and run here.
 
-use askaround_store::InsightsStore;
+use std::collections::HashMap;
+
 use async_trait::async_trait;
+use sqlx::postgres::PgRow;
+use sqlx::{PgPool, Row};
+
+use askaround_core::ids::{OrgId, PersonId, SkillId};
+use askaround_core::insights::Scope;
+use askaround_core::insights::raw::{
+    AdoptionRaw, AskStats, HelperLoad, LoadRaw, PeopleGroup, QualityRaw, SkillRef, SkillSupply,
+    SpeedRaw, TeamLink,
+};
+use askaround_store::insights_sql::{self as sql, Arg, Grouping, Statement};
+use askaround_store::{InsightsStore, StoreResult};
 
 use crate::PgStore;
+use crate::codec::{corrupt, db_err};
+
+async fn fetch(pool: &PgPool, org: OrgId, statement: &Statement) -> StoreResult<Vec<PgRow>> {
+    // The text is built from constants and integers computed by the core; every value from a
+    // request (team, location) is bound.
+    let text = sql::numbered_for_postgres(&statement.sql);
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(text)).bind(*org.as_uuid());
+    for arg in &statement.args {
+        query = match arg {
+            Arg::Int(n) => query.bind(*n),
+            Arg::Text(s) => query.bind(s.clone()),
+        };
+    }
+    query.fetch_all(pool).await.map_err(db_err)
+}
+
+fn count(row: &PgRow, column: &str) -> StoreResult<u64> {
+    u64::try_from(int(row, column)?).map_err(|e| corrupt(column, e))
+}
+
+/// An integer column of whichever width the expression has (`count` is bigint, a literal or an
+/// `integer` column is int4); NULL reads as 0.
+fn int(row: &PgRow, column: &str) -> StoreResult<i64> {
+    if let Ok(n) = row.try_get::<Option<i64>, _>(column) {
+        return Ok(n.unwrap_or(0));
+    }
+    if let Ok(n) = row.try_get::<Option<i32>, _>(column) {
+        return Ok(n.map_or(0, i64::from));
+    }
+    let n: Option<i16> = row.try_get(column).map_err(db_err)?;
+    Ok(n.map_or(0, i64::from))
+}
+
+fn uuid(text: &str) -> StoreResult<uuid::Uuid> {
+    uuid::Uuid::parse_str(text).map_err(|e| corrupt("id", e))
+}
+
+fn text(row: &PgRow, column: &str) -> StoreResult<Option<String>> {
+    row.try_get(column).map_err(db_err)
+}
+
+fn skill_ref(row: &PgRow) -> StoreResult<SkillRef> {
+    let id: String = row.try_get("id").map_err(db_err)?;
+    Ok(SkillRef {
+        id: SkillId(uuid(&id)?),
+        name: row.try_get("name").map_err(db_err)?,
+    })
+}
+
+/// Ask counts and distributions keyed by `K`, merged from the two statements.
+async fn ask_stats<K: std::hash::Hash + Eq + Clone>(
+    pool: &PgPool,
+    org: OrgId,
+    scope: &Scope,
+    by: Grouping,
+    key: impl Fn(&PgRow) -> StoreResult<K>,
+) -> StoreResult<HashMap<K, AskStats>> {
+    let mut stats: HashMap<K, AskStats> = HashMap::new();
+    for row in fetch(pool, org, &sql::ask_counts(scope, by)).await? {
+        let s = stats.entry(key(&row)?).or_default();
+        s.asks = count(&row, "asks")?;
+        s.askers = count(&row, "askers")?;
+        s.answered = count(&row, "answered")?;
+        s.to_board = count(&row, "to_board")?;
+    }
+    for row in fetch(pool, org, &sql::ask_histograms(scope, by)).await? {
+        let s = stats.entry(key(&row)?).or_default();
+        let pair = (int(&row, "value")?, count(&row, "n")?);
+        match int(&row, "kind")? {
+            1 => s.accept_secs.push(pair),
+            2 => s.resolution_secs.push(pair),
+            _ => s.interrupted.push(pair),
+        }
+    }
+    Ok(stats)
+}
+
+fn key_text(row: &PgRow) -> StoreResult<String> {
+    row.try_get("key").map_err(db_err)
+}
+
+fn key_hour(row: &PgRow) -> StoreResult<u8> {
+    let h = int(row, "key")?;
+    u8::try_from(h).map_err(|e| corrupt("hour", e))
+}
 
 #[async_trait]
-impl InsightsStore for PgStore {}
+impl InsightsStore for PgStore {
+    async fn insights_timezone(&self, org: OrgId) -> StoreResult<Option<String>> {
+        let text = sql::numbered_for_postgres(sql::TIMEZONE);
+        sqlx::query_scalar(sqlx::AssertSqlSafe(text))
+            .bind(*org.as_uuid())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn insights_adoption(&self, org: OrgId, scope: &Scope) -> StoreResult<AdoptionRaw> {
+        let mut groups = Vec::new();
+        for row in fetch(&self.pool, org, &sql::adoption_groups(scope)).await? {
+            groups.push(PeopleGroup {
+                team: text(&row, "team")?,
+                location: text(&row, "location")?,
+                population: count(&row, "population")?,
+                asked: count(&row, "asked")?,
+                learned: count(&row, "learned")?,
+                helped: count(&row, "helped")?,
+                connected: count(&row, "connected")?,
+                repeat: count(&row, "repeat")?,
+            });
+        }
+        let mut first_connections = Vec::new();
+        for row in fetch(&self.pool, org, &sql::first_connections(scope)).await? {
+            let week = u32::try_from(int(&row, "week")?).map_err(|e| corrupt("week", e))?;
+            first_connections.push((week, count(&row, "people")?));
+        }
+        first_connections.sort_unstable();
+        Ok(AdoptionRaw {
+            groups,
+            first_connections,
+        })
+    }
+
+    async fn insights_speed(&self, org: OrgId, scope: &Scope) -> StoreResult<SpeedRaw> {
+        let overall = ask_stats(&self.pool, org, scope, Grouping::All, |_| Ok(()))
+            .await?
+            .remove(&())
+            .unwrap_or_default();
+        let mut by_hour: Vec<(u8, AskStats)> =
+            ask_stats(&self.pool, org, scope, Grouping::Hour, key_hour)
+                .await?
+                .into_iter()
+                .collect();
+        by_hour.sort_unstable_by_key(|(h, _)| *h);
+        let by_skill_id = ask_stats(&self.pool, org, scope, Grouping::Skill, key_text).await?;
+        let names = skill_names(&self.pool, org).await?;
+        let mut by_skill = Vec::new();
+        for (id, stats) in by_skill_id {
+            let skill = SkillRef {
+                id: SkillId(uuid(&id)?),
+                name: names.get(&id).cloned().unwrap_or_default(),
+            };
+            by_skill.push((skill, stats));
+        }
+        by_skill.sort_by(|(a, _), (b, _)| a.cmp(b));
+        Ok(SpeedRaw {
+            overall: normalised(overall),
+            by_hour: by_hour
+                .into_iter()
+                .map(|(h, s)| (h, normalised(s)))
+                .collect(),
+            by_skill: by_skill
+                .into_iter()
+                .map(|(k, s)| (k, normalised(s)))
+                .collect(),
+        })
+    }
+
+    async fn insights_quality(
+        &self,
+        org: OrgId,
+        scope: &Scope,
+        limit: u32,
+    ) -> StoreResult<QualityRaw> {
+        let mut raw = QualityRaw::default();
+        for row in fetch(&self.pool, org, &sql::ratings(scope)).await? {
+            let rating: Option<i32> = row.try_get("rating").map_err(db_err)?;
+            match rating {
+                None => raw.learners = count(&row, "learners")?,
+                Some(r) => raw.ratings.push((
+                    u8::try_from(r).map_err(|e| corrupt("rating", e))?,
+                    count(&row, "n")?,
+                    count(&row, "learners")?,
+                )),
+            }
+        }
+        raw.ratings.sort_unstable();
+        for row in fetch(&self.pool, org, &sql::learned(scope, limit)).await? {
+            raw.learned.push((
+                skill_ref(&row)?,
+                count(&row, "times")?,
+                count(&row, "learners")?,
+            ));
+        }
+        Ok(raw)
+    }
+
+    async fn insights_skills(&self, org: OrgId, scope: &Scope) -> StoreResult<Vec<SkillSupply>> {
+        let mut rows = Vec::new();
+        for row in fetch(&self.pool, org, &sql::skills(scope)).await? {
+            rows.push(SkillSupply {
+                skill: skill_ref(&row)?,
+                asks: count(&row, "asks")?,
+                askers: count(&row, "askers")?,
+                answered: count(&row, "answered")?,
+                unmet: count(&row, "unmet")?,
+                holders: count(&row, "holders")?,
+                helpers_to_date: count(&row, "helpers_to_date")?,
+                new_helpers: count(&row, "new_helpers")?,
+            });
+        }
+        rows.sort_by(|a, b| a.skill.cmp(&b.skill));
+        Ok(rows)
+    }
+
+    async fn insights_connections(&self, org: OrgId, scope: &Scope) -> StoreResult<Vec<TeamLink>> {
+        let team = |row: &PgRow, column: &str| -> StoreResult<Option<String>> {
+            Ok(text(row, column)?.filter(|t| !t.is_empty()))
+        };
+        let mut links = Vec::new();
+        for row in fetch(&self.pool, org, &sql::connections(scope)).await? {
+            links.push(TeamLink {
+                learner_team: team(&row, "learner_team")?,
+                helper_team: team(&row, "helper_team")?,
+                asks: count(&row, "asks")?,
+                people: count(&row, "people")?,
+            });
+        }
+        links.sort_by(|a, b| {
+            (&a.learner_team, &a.helper_team).cmp(&(&b.learner_team, &b.helper_team))
+        });
+        Ok(links)
+    }
+
+    async fn insights_load(&self, org: OrgId, scope: &Scope, top: u32) -> StoreResult<LoadRaw> {
+        let mut raw = LoadRaw::default();
+        for row in fetch(&self.pool, org, &sql::helps_per_helper(scope)).await? {
+            raw.helps_per_helper
+                .push((int(&row, "helps")?, count(&row, "helpers")?));
+        }
+        raw.helps_per_helper.sort_unstable();
+        for row in fetch(&self.pool, org, &sql::top_helpers(scope, top)).await? {
+            let id: String = row.try_get("id").map_err(db_err)?;
+            raw.top.push(HelperLoad {
+                person: PersonId(uuid(&id)?),
+                name: row.try_get("name").map_err(db_err)?,
+                team: text(&row, "team")?,
+                helps: count(&row, "helps")?,
+                offers: count(&row, "offers")?,
+            });
+        }
+        Ok(raw)
+    }
+}
+
+async fn skill_names(pool: &PgPool, org: OrgId) -> StoreResult<HashMap<String, String>> {
+    let text = sql::numbered_for_postgres(sql::skill_names());
+    let rows = sqlx::query(sqlx::AssertSqlSafe(text))
+        .bind(*org.as_uuid())
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
+    let mut names = HashMap::new();
+    for row in rows {
+        names.insert(
+            row.try_get("id").map_err(db_err)?,
+            row.try_get("name").map_err(db_err)?,
+        );
+    }
+    Ok(names)
+}
+
+/// Distributions in value order, so equal aggregates compare equal across backends.
+fn normalised(mut stats: AskStats) -> AskStats {
+    stats.accept_secs.sort_unstable();
+    stats.resolution_secs.sort_unstable();
+    stats.interrupted.sort_unstable();
+    stats
+}

@@ -182,6 +182,7 @@ pub const TABLES: &[Table] = &[
             ("updated_at", Int),
             ("matched_at", Int),
             ("closed_at", Int),
+            ("went_to_board", Int),
         ],
         &["id"],
     ),
@@ -305,6 +306,16 @@ pub const TABLES: &[Table] = &[
             ("resolved_at", Int),
         ],
         &["id"],
+    ),
+    table(
+        "insights_skill_helpers",
+        &[
+            ("org_id", Uuid),
+            ("skill_id", Uuid),
+            ("helper_id", Uuid),
+            ("first_at", Int),
+        ],
+        &["skill_id", "helper_id"],
     ),
 ];
 

@@ -5,6 +5,7 @@ mod conversations;
 pub mod dto;
 mod history;
 mod import;
+pub(crate) mod insights;
 pub(crate) mod invitations;
 pub mod json;
 mod matching;
@@ -41,6 +42,7 @@ use crate::state::AppState;
         (name = "asks", description = "Asking for help: routing in waves, the board of open asks, match previews"),
         (name = "offers", description = "Answering offers: exactly one helper wins"),
         (name = "conversations", description = "Talking once matched, and closing the loop"),
+        (name = "insights", description = "Aggregates for admins: adoption, speed, quality, skills, connections, load; small cells suppressed"),
     )
 )]
 struct ApiDoc;
@@ -112,7 +114,15 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(conversations::report))
         .routes(routes!(conversations::reports))
         .routes(routes!(history::history))
-        .routes(routes!(history::help));
+        .routes(routes!(history::help))
+        .routes(routes!(insights::adoption))
+        .routes(routes!(insights::speed))
+        .routes(routes!(insights::quality))
+        .routes(routes!(insights::skills))
+        .routes(routes!(insights::connections))
+        .routes(routes!(insights::load))
+        .routes(routes!(insights::digest))
+        .routes(routes!(insights::csv_file));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

@@ -17,6 +17,7 @@ mod conversation_actions;
 mod errors;
 mod evidence;
 mod history;
+pub(crate) mod insights;
 mod offers;
 mod people;
 mod profile;
@@ -114,6 +115,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/admin/skills/alias", post(admin::skills::add_alias))
         .route("/admin/skills/merge", post(admin::skills::merge))
+        .route("/admin/insights", get(insights::page))
         .route("/static/{version}/{*path}", get(assets::serve))
         .layer(axum::middleware::from_fn(reply::clear_shown_flash))
         .layer(Extension(backend::Backend::new(state)))

@@ -8,6 +8,7 @@
 mod accounts;
 mod fixtures;
 mod imports;
+mod insights;
 mod orgs;
 mod people;
 mod routing;
@@ -15,6 +16,7 @@ mod skills;
 
 pub use accounts::*;
 pub use imports::*;
+pub use insights::*;
 pub use orgs::*;
 pub use people::*;
 pub use routing::*;
@@ -49,7 +51,11 @@ macro_rules! conformance_tests {
             ignored_offers_in_a_row_snooze_a_person_and_an_answer_resets_the_count,
             the_board_lists_open_asks_by_skill,
             conversations_keep_messages_in_order_and_close_with_feedback,
-            a_node_catches_up_on_events_and_loads_by_id
+            a_node_catches_up_on_events_and_loads_by_id,
+            insights_count_people_and_connections_by_local_week,
+            insights_measure_speed_by_local_hour_and_skill,
+            insights_rate_quality_and_skill_supply,
+            insights_link_teams_and_spread_the_load
         );
     };
     (@each $make:expr; $($name:ident),*) => {

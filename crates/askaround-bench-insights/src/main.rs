@@ -1,0 +1,124 @@
+//! `askaround-bench-insights`: builds (once) an SQLite organisation of `--people` people with
+//! `--asks` asks over a year, then times every insights query on it and prints a Markdown table.
+//!
+//! ```text
+//! cargo run --release -p askaround-bench-insights -- --db /tmp/insights-bench.db
+//! ```
+
+mod generate;
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Parser;
+use jiff::ToSpan;
+use jiff::civil::Date;
+
+use askaround_core::ids::OrgId;
+use askaround_core::insights::Scope;
+use askaround_core::timezone::TimeZoneName;
+use askaround_sqlite::SqliteStore;
+use askaround_store::{InsightsStore, Store};
+
+#[derive(Parser)]
+struct Args {
+    /// The database file; generated when missing, reused otherwise.
+    #[arg(long, default_value = "insights-bench.db")]
+    db: String,
+    #[arg(long, default_value_t = 100_000)]
+    people: u32,
+    #[arg(long, default_value_t = 1_000_000)]
+    asks: u32,
+    /// Timed runs per query (after one warm-up run).
+    #[arg(long, default_value_t = 5)]
+    runs: u32,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let fresh = !std::path::Path::new(&args.db).exists();
+    let store = SqliteStore::connect(&format!("sqlite://{}", args.db))
+        .await
+        .context("open the database")?;
+    if fresh {
+        let started = Instant::now();
+        generate::organisation(&store, &args.db, args.people, args.asks).await?;
+        eprintln!("generated in {:.0} s", started.elapsed().as_secs_f64());
+    }
+    let org = store
+        .orgs()
+        .await?
+        .into_iter()
+        .next()
+        .context("the database has no organisation")?
+        .id;
+    let zone = TimeZoneName::parse(
+        &store
+            .insights_timezone(org)
+            .await?
+            .context("no time zone")?,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let end = generate::end_date();
+    let scopes = [
+        ("last 12 weeks", scope(end, 84, None, &zone)),
+        ("whole year", scope(end, 365, None, &zone)),
+        ("year, one team", scope(end, 365, Some("Team 07"), &zone)),
+    ];
+    println!("| query | range | median | max |");
+    println!("|---|---|---:|---:|");
+    for (label, scope) in &scopes {
+        for query in QUERIES {
+            let mut times = Vec::new();
+            for run in 0..=args.runs {
+                let started = Instant::now();
+                run_query(&store, org, scope, query).await?;
+                if run > 0 {
+                    times.push(started.elapsed());
+                }
+            }
+            times.sort();
+            let median = times[times.len() / 2];
+            let max = times.last().copied().unwrap_or(Duration::ZERO);
+            println!(
+                "| {query} | {label} | {} ms | {} ms |",
+                median.as_millis(),
+                max.as_millis()
+            );
+        }
+    }
+    Ok(())
+}
+
+const QUERIES: [&str; 6] = [
+    "adoption",
+    "speed",
+    "quality",
+    "skills",
+    "connections",
+    "load",
+];
+
+fn scope(end: Date, days: i64, team: Option<&str>, zone: &TimeZoneName) -> Scope {
+    let from = end.checked_sub((days - 1).days()).unwrap_or(end);
+    let after = end.checked_add(1.day()).unwrap_or(end);
+    Scope::new(from, after, team.map(Into::into), None, zone)
+}
+
+async fn run_query(
+    store: &SqliteStore,
+    org: OrgId,
+    scope: &Scope,
+    query: &str,
+) -> anyhow::Result<()> {
+    match query {
+        "adoption" => drop(store.insights_adoption(org, scope).await?),
+        "speed" => drop(store.insights_speed(org, scope).await?),
+        "quality" => drop(store.insights_quality(org, scope, 50).await?),
+        "skills" => drop(store.insights_skills(org, scope).await?),
+        "connections" => drop(store.insights_connections(org, scope).await?),
+        _ => drop(store.insights_load(org, scope, 10).await?),
+    }
+    Ok(())
+}

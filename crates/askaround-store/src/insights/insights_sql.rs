@@ -1,0 +1,357 @@
+//! The insights queries as SQL text both backends run.
+//!
+//! The statements use only what SQLite and PostgreSQL share (`count(*) FILTER (WHERE …)`, CTEs,
+//! integer arithmetic on bigint milliseconds, `CAST(id AS TEXT)`), so one text serves both and
+//! the conformance suite holds them to the same figures. Placeholders are written `?1`, `?2`…;
+//! PostgreSQL runs them through [`numbered_for_postgres`]. Arguments are always, in order: the
+//! organisation, the range start and end (UTC milliseconds), then team and location when given.
+
+use askaround_core::insights::Scope;
+
+use super::{hour_sql, two_digits_sql, week_sql};
+
+/// An argument after the organisation (always `?1`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// A statement and its arguments after the organisation.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    pub sql: String,
+    pub args: Vec<Arg>,
+}
+
+/// The arguments of a scope and the predicates that use them.
+struct Filters {
+    args: Vec<Arg>,
+    /// ` AND …` restricting an alias of `people` to people in scope (active or not).
+    people: String,
+}
+
+fn filters(scope: &Scope, alias: &str) -> Filters {
+    let mut args = vec![Arg::Int(scope.from_ms()), Arg::Int(scope.to_ms())];
+    let mut people = String::new();
+    for (column, value) in [("team", &scope.team), ("location", &scope.location)] {
+        if let Some(value) = value {
+            args.push(Arg::Text(value.clone()));
+            people.push_str(&format!(" AND {alias}.{column} = ?{}", args.len() + 1));
+        }
+    }
+    Filters { args, people }
+}
+
+impl Filters {
+    fn filtered(&self) -> bool {
+        !self.people.is_empty()
+    }
+
+    /// ` AND {column} IN (people in scope)`, or nothing without a filter.
+    fn person_in_scope(&self, column: &str) -> String {
+        if self.filtered() {
+            format!(
+                " AND {column} IN (SELECT fp.id FROM people fp WHERE fp.org_id = ?1{})",
+                self.people.replace("pe.", "fp.")
+            )
+        } else {
+            String::new()
+        }
+    }
+}
+
+/// PostgreSQL numbers its placeholders `$1`; SQLite reads `?1`. Nothing else in these
+/// statements contains a `?`.
+pub fn numbered_for_postgres(sql: &str) -> String {
+    sql.replace('?', "$")
+}
+
+/// Asks made, learned (matched as learner) and helped (matched as helper) per person, then
+/// people per (team, location). Columns: team, location, population, asked, learned, helped,
+/// connected, repeat.
+pub fn adoption_groups(scope: &Scope) -> Statement {
+    let f = filters(scope, "pe");
+    let sql = format!(
+        "WITH act AS ( \
+           SELECT asker_id AS p, 1 AS asked, 0 AS learned, 0 AS helped FROM asks \
+             WHERE org_id = ?1 AND created_at >= ?2 AND created_at < ?3 \
+           UNION ALL SELECT asker_id, 0, 1, 0 FROM asks \
+             WHERE org_id = ?1 AND matched_at >= ?2 AND matched_at < ?3 \
+           UNION ALL SELECT helper_id, 0, 0, 1 FROM asks \
+             WHERE org_id = ?1 AND matched_at >= ?2 AND matched_at < ?3 AND helper_id IS NOT NULL \
+         ), per AS ( \
+           SELECT p, sum(asked) AS asked, sum(learned) AS learned, sum(helped) AS helped \
+           FROM act GROUP BY p \
+         ) \
+         SELECT pe.team, pe.location, count(*) AS population, \
+           count(*) FILTER (WHERE per.asked > 0) AS asked, \
+           count(*) FILTER (WHERE per.learned > 0) AS learned, \
+           count(*) FILTER (WHERE per.helped > 0) AS helped, \
+           count(*) FILTER (WHERE per.learned + per.helped > 0) AS connected, \
+           count(*) FILTER (WHERE per.learned + per.helped >= 2) AS repeat \
+         FROM people pe LEFT JOIN per ON per.p = pe.id \
+         WHERE pe.org_id = ?1 AND pe.active = TRUE{} \
+         GROUP BY pe.team, pe.location",
+        f.people
+    );
+    Statement { sql, args: f.args }
+}
+
+/// People in scope by the week of their first connection in the range. Columns: week, people.
+pub fn first_connections(scope: &Scope) -> Statement {
+    let f = filters(scope, "pe");
+    let sql = format!(
+        "WITH firsts AS ( \
+           SELECT p, min(t) AS t FROM ( \
+             SELECT asker_id AS p, matched_at AS t FROM asks \
+               WHERE org_id = ?1 AND matched_at >= ?2 AND matched_at < ?3 \
+             UNION ALL SELECT helper_id, matched_at FROM asks \
+               WHERE org_id = ?1 AND matched_at >= ?2 AND matched_at < ?3 AND helper_id IS NOT NULL \
+           ) x GROUP BY p \
+         ) \
+         SELECT {week} AS week, count(*) AS people \
+         FROM firsts JOIN people pe ON pe.id = firsts.p \
+         WHERE pe.org_id = ?1 AND pe.active = TRUE{people} \
+         GROUP BY {week}",
+        week = week_sql("firsts.t", scope),
+        people = f.people
+    );
+    Statement { sql, args: f.args }
+}
+
+/// The asks made in the range by people in scope, as a CTE named `scoped` with `h`, the local
+/// hour they were made.
+fn scoped_asks(scope: &Scope, f: &Filters) -> String {
+    format!(
+        "scoped AS ( \
+           SELECT a.id, a.asker_id, a.created_at, a.matched_at, a.closed_at, a.state, \
+             a.people_interrupted, a.went_to_board, {hour} AS h \
+           FROM asks a WHERE a.org_id = ?1 AND a.created_at >= ?2 AND a.created_at < ?3{filter} \
+         )",
+        hour = hour_sql("a.created_at", scope),
+        filter = f.person_in_scope("a.asker_id")
+    )
+}
+
+const ASK_COUNTS: &str = "count(*) AS asks, count(DISTINCT asker_id) AS askers, \
+     count(matched_at) AS answered, count(*) FILTER (WHERE went_to_board = 1) AS to_board";
+
+/// Ask counts of the range, grouped by `key` (`NULL` for all). Columns: key, asks, askers,
+/// answered, to_board. With `by_skill`, `key` is the skill id and asks are counted per skill.
+pub fn ask_counts(scope: &Scope, by: Grouping) -> Statement {
+    let f = filters(scope, "pe");
+    let sql = format!(
+        "WITH {scoped} SELECT {key} AS key, {ASK_COUNTS} FROM scoped{join}{group}",
+        scoped = scoped_asks(scope, &f),
+        key = by.key(),
+        join = by.join(),
+        group = by.group_by(&[]),
+    );
+    Statement { sql, args: f.args }
+}
+
+/// Distributions of the range's asks, grouped like [`ask_counts`]. Columns: key, kind (1 time
+/// to accept, 2 time to resolution, 3 people interrupted), value, n.
+pub fn ask_histograms(scope: &Scope, by: Grouping) -> Statement {
+    let f = filters(scope, "pe");
+    let (key, join) = (by.key(), by.join());
+    let group = |value: &str| by.group_by(&[value]);
+    let accept = two_digits_sql("(matched_at - created_at) / 1000");
+    let resolution = two_digits_sql("(closed_at - created_at) / 1000");
+    let sql = format!(
+        "WITH {scoped} \
+         SELECT {key} AS key, 1 AS kind, {accept} AS value, count(*) AS n FROM scoped{join} \
+           WHERE matched_at IS NOT NULL{accept_group} \
+         UNION ALL SELECT {key}, 2, {resolution}, count(*) FROM scoped{join} \
+           WHERE state = 'resolved' AND closed_at IS NOT NULL{resolution_group} \
+         UNION ALL SELECT {key}, 3, people_interrupted, count(*) FROM scoped{join}{interrupted_group}",
+        scoped = scoped_asks(scope, &f),
+        accept_group = group(&accept),
+        resolution_group = group(&resolution),
+        interrupted_group = group("people_interrupted"),
+    );
+    Statement { sql, args: f.args }
+}
+
+/// How [`ask_counts`] and [`ask_histograms`] group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    All,
+    Hour,
+    Skill,
+}
+
+impl Grouping {
+    fn key(self) -> &'static str {
+        match self {
+            Grouping::All => "0",
+            Grouping::Hour => "h",
+            Grouping::Skill => "CAST(sk.skill_id AS TEXT)",
+        }
+    }
+
+    /// ` GROUP BY` the key (unless grouping all) and `more`; a constant key cannot be grouped
+    /// by (`GROUP BY 0` means the first column).
+    fn group_by(self, more: &[&str]) -> String {
+        let mut terms: Vec<&str> = Vec::new();
+        if self != Grouping::All {
+            terms.push(self.key());
+        }
+        terms.extend_from_slice(more);
+        if terms.is_empty() {
+            String::new()
+        } else {
+            format!(" GROUP BY {}", terms.join(", "))
+        }
+    }
+
+    fn join(self) -> &'static str {
+        match self {
+            Grouping::Skill => " JOIN ask_skills sk ON sk.ask_id = scoped.id",
+            _ => "",
+        }
+    }
+}
+
+/// Names of skills by id text. Columns: id, name.
+pub fn skill_names() -> &'static str {
+    "SELECT CAST(id AS TEXT) AS id, name FROM skills WHERE org_id = ?1"
+}
+
+/// Ratings given in the range by learners in scope. Columns: rating, n, learners; with
+/// `rating` NULL, the row of all ratings.
+pub fn ratings(scope: &Scope) -> Statement {
+    let f = filters(scope, "pe");
+    let sql = format!(
+        "SELECT rating, count(*) AS n, count(DISTINCT learner_id) AS learners FROM feedback \
+           WHERE org_id = ?1 AND created_at >= ?2 AND created_at < ?3{filter} GROUP BY rating \
+         UNION ALL SELECT NULL, count(*), count(DISTINCT learner_id) FROM feedback \
+           WHERE org_id = ?1 AND created_at >= ?2 AND created_at < ?3{filter}",
+        filter = f.person_in_scope("learner_id")
+    );
+    Statement { sql, args: f.args }
+}
+
+/// Skills learned in the range, those named by 5+ learners first. Columns: id, name, times,
+/// learners.
+pub fn learned(scope: &Scope, limit: u32) -> Statement {
+    let f = filters(scope, "pe");
+    let sql = format!(
+        "SELECT CAST(l.skill_id AS TEXT) AS id, s.name, count(*) AS times, \
+           count(DISTINCT f.learner_id) AS learners \
+         FROM feedback f JOIN learned_skills l ON l.ask_id = f.ask_id \
+           JOIN skills s ON s.id = l.skill_id \
+         WHERE f.org_id = ?1 AND f.created_at >= ?2 AND f.created_at < ?3{filter} \
+         GROUP BY l.skill_id, s.name \
+         ORDER BY CASE WHEN count(DISTINCT f.learner_id) >= 5 THEN 0 ELSE 1 END, \
+           count(*) DESC, s.name \
+         LIMIT {limit}",
+        filter = f.person_in_scope("f.learner_id")
+    );
+    Statement { sql, args: f.args }
+}
+
+/// Demand and supply per skill. Columns: id, name, asks, askers, answered, unmet, holders,
+/// helpers_to_date, new_helpers. Supply (holders, helpers) is organisation-wide: a team's
+/// asks are answered by anyone.
+pub fn skills(scope: &Scope) -> Statement {
+    let f = filters(scope, "pe");
+    let sql = format!(
+        "WITH demand AS ( \
+           SELECT s.skill_id, count(*) AS asks, count(DISTINCT a.asker_id) AS askers, \
+             count(a.matched_at) AS answered, \
+             count(*) FILTER (WHERE a.matched_at IS NULL AND a.went_to_board = 1) AS unmet \
+           FROM asks a JOIN ask_skills s ON s.ask_id = a.id \
+           WHERE a.org_id = ?1 AND a.created_at >= ?2 AND a.created_at < ?3{filter} \
+           GROUP BY s.skill_id \
+         ), growth AS ( \
+           SELECT skill_id, count(*) AS new_helpers FROM insights_skill_helpers \
+           WHERE org_id = ?1 AND first_at >= ?2 AND first_at < ?3 GROUP BY skill_id \
+         ), keyed AS ( \
+           SELECT skill_id FROM demand UNION SELECT skill_id FROM growth \
+         ) \
+         SELECT CAST(k.skill_id AS TEXT) AS id, sk.name, \
+           coalesce(d.asks, 0) AS asks, coalesce(d.askers, 0) AS askers, \
+           coalesce(d.answered, 0) AS answered, coalesce(d.unmet, 0) AS unmet, \
+           (SELECT count(*) FROM person_skills ps JOIN people p ON p.id = ps.person_id \
+              WHERE ps.skill_id = k.skill_id AND p.active = TRUE) AS holders, \
+           (SELECT count(*) FROM insights_skill_helpers ih \
+              WHERE ih.skill_id = k.skill_id AND ih.first_at < ?3) AS helpers_to_date, \
+           coalesce(g.new_helpers, 0) AS new_helpers \
+         FROM keyed k JOIN skills sk ON sk.id = k.skill_id \
+           LEFT JOIN demand d ON d.skill_id = k.skill_id \
+           LEFT JOIN growth g ON g.skill_id = k.skill_id",
+        filter = f.person_in_scope("a.asker_id")
+    );
+    Statement { sql, args: f.args }
+}
+
+/// Asks matched in the range by the learner's and helper's team (`''` for none), with the
+/// distinct people on either side. With a filter, asks where either side is in scope.
+/// Columns: learner_team, helper_team, asks, people.
+pub fn connections(scope: &Scope) -> Statement {
+    let f = filters(scope, "pe");
+    let filter = if f.filtered() {
+        format!(
+            " AND ((TRUE{}) OR (TRUE{}))",
+            f.people.replace("pe.", "pl."),
+            f.people.replace("pe.", "ph.")
+        )
+    } else {
+        String::new()
+    };
+    let sql = format!(
+        "WITH m AS ( \
+           SELECT a.asker_id, a.helper_id, coalesce(pl.team, '') AS lt, coalesce(ph.team, '') AS ht \
+           FROM asks a JOIN people pl ON pl.id = a.asker_id JOIN people ph ON ph.id = a.helper_id \
+           WHERE a.org_id = ?1 AND a.matched_at >= ?2 AND a.matched_at < ?3{filter} \
+         ), sides AS ( \
+           SELECT lt, ht, asker_id AS p FROM m UNION SELECT lt, ht, helper_id FROM m \
+         ) \
+         SELECT c.lt AS learner_team, c.ht AS helper_team, c.asks, s.people \
+         FROM (SELECT lt, ht, count(*) AS asks FROM m GROUP BY lt, ht) c \
+           JOIN (SELECT lt, ht, count(*) AS people FROM sides GROUP BY lt, ht) s \
+             ON s.lt = c.lt AND s.ht = c.ht"
+    );
+    Statement { sql, args: f.args }
+}
+
+/// Helpers in scope by helps in the range. Columns: helps, helpers.
+pub fn helps_per_helper(scope: &Scope) -> Statement {
+    let f = filters(scope, "pe");
+    let sql = format!(
+        "SELECT n AS helps, count(*) AS helpers FROM ( \
+           SELECT count(*) AS n FROM asks a \
+           WHERE a.org_id = ?1 AND a.matched_at >= ?2 AND a.matched_at < ?3 \
+             AND a.helper_id IS NOT NULL{filter} GROUP BY a.helper_id \
+         ) h GROUP BY n",
+        filter = f.person_in_scope("a.helper_id")
+    );
+    Statement { sql, args: f.args }
+}
+
+/// The helpers with most helps in the range. Columns: id, name, team, helps, offers.
+pub fn top_helpers(scope: &Scope, top: u32) -> Statement {
+    let f = filters(scope, "pe");
+    let sql = format!(
+        "WITH h AS ( \
+           SELECT a.helper_id AS p, count(*) AS n FROM asks a \
+           WHERE a.org_id = ?1 AND a.matched_at >= ?2 AND a.matched_at < ?3 \
+             AND a.helper_id IS NOT NULL{filter} GROUP BY a.helper_id \
+         ), best AS ( \
+           SELECT h.p, h.n, pe.name, pe.team FROM h JOIN people pe ON pe.id = h.p \
+           ORDER BY h.n DESC, pe.name, h.p LIMIT {top} \
+         ) \
+         SELECT CAST(best.p AS TEXT) AS id, best.name, best.team, best.n AS helps, \
+           (SELECT count(*) FROM offers o \
+              WHERE o.helper_id = best.p AND o.sent_at >= ?2 AND o.sent_at < ?3) AS offers \
+         FROM best ORDER BY best.n DESC, best.name, best.p",
+        filter = f.person_in_scope("a.helper_id")
+    );
+    Statement { sql, args: f.args }
+}
+
+/// The first admin's time zone (the one `org create` was given), else the first person's.
+pub const TIMEZONE: &str = "SELECT timezone FROM people WHERE org_id = ?1 \
+     ORDER BY CASE WHEN role = 'admin' THEN 0 ELSE 1 END, created_at, id LIMIT 1";
