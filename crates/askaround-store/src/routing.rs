@@ -119,9 +119,10 @@ pub enum Change {
     Org { org: OrgId },
 }
 
-/// Announcements of other nodes' writes. Deliveries can be lost while the feed reconnects (it
-/// then yields `Change::Events` and one `Org` per organisation is not possible to know), so a
-/// follower always catches up from the tables rather than trusting the feed alone.
+/// Announcements of committed writes, this node's and other nodes'. Announcements made while the
+/// feed is reconnecting are lost, so after every reconnection the feed yields `Change::Events` and
+/// then `Change::Org` for every organisation, and a follower catches up from the tables (events
+/// after the last id it delivered, indexes reloaded) rather than trusting the feed alone.
 pub type ChangeFeed = std::pin::Pin<Box<dyn futures_core::Stream<Item = Change> + Send>>;
 
 /// A skill filter for the board of open asks.
