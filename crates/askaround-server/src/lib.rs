@@ -116,12 +116,14 @@ pub async fn serve(
     let sweeper = tokio::spawn(sweep_expired_sessions(store));
     // Resumes whatever was scheduled before a crash or restart, then keeps time.
     let dispatcher = tokio::spawn(routing::dispatcher::run(state.routing.clone()));
+    let warmer = tokio::spawn(routing::matchers::keep_warm(state.routing.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     sweeper.abort();
     dispatcher.abort();
+    warmer.abort();
     drop(follower);
     result.map_err(Into::into)
 }

@@ -4,6 +4,13 @@
 //!
 //! With a change feed (several nodes) the index follows the feed instead ([`super::following`]):
 //! every node, the writer included, applies each announced change once, read back from the store.
+//!
+//! Building an index reads the organisation's whole history (tens of seconds at 100,000 people
+//! and a million past asks), so after the first build a request should not be the one to pay for
+//! it: [`keep_warm`] rebuilds held indexes in the background before they grow stale, and
+//! concurrent callers that find none wait for one build instead of each starting their own. (The
+//! first build stays on first use: an index built at start would miss people written to the
+//! database by another process, such as `askaround import`, until its next rebuild.)
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,6 +33,10 @@ use crate::state::TaxonomyCache;
 /// Offer counts are rolling (last 24 hours, last 7 days): a rebuild every so often lets old
 /// offers fall out of them.
 const REFRESH_AFTER: Duration = Duration::from_secs(3600);
+/// [`keep_warm`] rebuilds indexes older than this, well before requests would find them stale.
+const REBUILD_AHEAD: Duration = Duration::from_secs(2400);
+/// How often [`keep_warm`] looks for new organisations and ageing indexes.
+const WARM_EVERY: Duration = Duration::from_secs(300);
 
 pub type SharedIndex = Arc<RwLock<MatchIndex>>;
 
@@ -52,6 +63,9 @@ pub struct Matchers {
     /// Changes announced while an organisation's index was being built: its snapshot may have
     /// been read before they were committed, so they are applied on top once it is in place.
     building: Mutex<HashMap<OrgId, Vec<Change>>>,
+    /// One build at a time per organisation: whoever comes second waits for the first build
+    /// rather than starting another.
+    builds: Mutex<HashMap<OrgId, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Matchers {
@@ -69,6 +83,7 @@ impl Matchers {
             entries: Mutex::new(HashMap::new()),
             followed: AtomicBool::new(false),
             building: Mutex::new(HashMap::new()),
+            builds: Mutex::new(HashMap::new()),
         }
     }
 
@@ -84,10 +99,29 @@ impl Matchers {
 
     /// The organisation's index, built (or rebuilt) if needed.
     pub async fn index(&self, org: OrgId) -> ApiResult<SharedIndex> {
+        self.index_younger_than(org, REFRESH_AFTER).await
+    }
+
+    /// The organisation's index if it was built less than `max_age` ago for the current
+    /// taxonomy; otherwise one build (shared with any concurrent caller) makes a new one.
+    async fn index_younger_than(&self, org: OrgId, max_age: Duration) -> ApiResult<SharedIndex> {
         let version = self.store.taxonomy_version(org).await?;
-        if let Some(index) = self.fresh(org, version) {
+        if let Some(index) = self.fresh(org, version, max_age) {
             return Ok(index);
         }
+        let gate = match self.builds.lock() {
+            Ok(mut builds) => builds.entry(org).or_default().clone(),
+            Err(_) => Arc::default(),
+        };
+        let _turn = gate.lock().await;
+        // Someone else may have built it while this caller waited for its turn.
+        if let Some(index) = self.fresh(org, version, max_age) {
+            return Ok(index);
+        }
+        self.rebuild(org, version).await
+    }
+
+    async fn rebuild(&self, org: OrgId, version: i64) -> ApiResult<SharedIndex> {
         if self.is_followed()
             && let Ok(mut building) = self.building.lock()
         {
@@ -149,10 +183,10 @@ impl Matchers {
             .and_then(|e| e.get(&org).map(|e| (e.index.clone(), e.evidence.clone())))
     }
 
-    fn fresh(&self, org: OrgId, version: i64) -> Option<SharedIndex> {
+    fn fresh(&self, org: OrgId, version: i64, max_age: Duration) -> Option<SharedIndex> {
         let entries = self.entries.lock().ok()?;
         let entry = entries.get(&org)?;
-        (entry.taxonomy_version == version && entry.built.elapsed() < REFRESH_AFTER)
+        (entry.taxonomy_version == version && entry.built.elapsed() < max_age)
             .then(|| entry.index.clone())
     }
 
@@ -304,6 +338,35 @@ impl Matchers {
             add_evidence(&mut index, helper, &evidence);
         }
         index
+    }
+}
+
+/// Rebuilds every held index older than [`REBUILD_AHEAD`] in the background, so that requests
+/// keep finding them fresh. Runs until the node stops.
+pub async fn keep_warm(routing: Arc<super::Routing>) {
+    loop {
+        tokio::time::sleep(WARM_EVERY).await;
+        let held: Vec<OrgId> = routing
+            .matchers
+            .entries
+            .lock()
+            .map(|e| e.keys().copied().collect())
+            .unwrap_or_default();
+        for org in held {
+            let started = Instant::now();
+            match routing
+                .matchers
+                .index_younger_than(org, REBUILD_AHEAD)
+                .await
+            {
+                Ok(_) => tracing::debug!(
+                    org = %org,
+                    seconds = started.elapsed().as_secs_f64(),
+                    "matcher index fresh"
+                ),
+                Err(e) => tracing::warn!(org = %org, error = %e, "matcher index rebuild failed"),
+            }
+        }
     }
 }
 
