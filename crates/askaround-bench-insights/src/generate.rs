@@ -240,10 +240,37 @@ pub async fn organisation(
     )
     .execute(&mut db)
     .await?;
+    // What each person had done by when (migration 0006): the insert trigger kept the first ask;
+    // the connections are backfilled here as the migration does, for the same reason.
+    for statement in PEOPLE_ROLLUP {
+        sqlx::query(statement).execute(&mut db).await?;
+    }
     sqlx::query("ANALYZE").execute(&mut db).await?;
     db.close().await?;
     Ok(())
 }
+
+/// The connection times on `people`, as migration 0006 backfills them.
+const PEOPLE_ROLLUP: [&str; 3] = [
+    "UPDATE people SET first_learned_at = f.t FROM ( \
+       SELECT asker_id AS p, min(matched_at) AS t FROM asks \
+       WHERE matched_at IS NOT NULL GROUP BY asker_id \
+     ) AS f WHERE f.p = people.id",
+    "UPDATE people SET first_helped_at = f.t FROM ( \
+       SELECT helper_id AS p, min(matched_at) AS t FROM asks \
+       WHERE matched_at IS NOT NULL AND helper_id IS NOT NULL GROUP BY helper_id \
+     ) AS f WHERE f.p = people.id",
+    "UPDATE people SET first_connected_at = f.first, second_connected_at = f.second FROM ( \
+       SELECT p, min(t) FILTER (WHERE n = 1) AS first, min(t) FILTER (WHERE n = 2) AS second \
+       FROM ( \
+         SELECT p, t, row_number() OVER (PARTITION BY p ORDER BY t) AS n FROM ( \
+           SELECT asker_id AS p, matched_at AS t FROM asks WHERE matched_at IS NOT NULL \
+           UNION ALL SELECT helper_id, matched_at FROM asks \
+           WHERE matched_at IS NOT NULL AND helper_id IS NOT NULL \
+         ) AS events \
+       ) AS ranked WHERE n <= 2 GROUP BY p \
+     ) AS f WHERE f.p = people.id",
+];
 
 /// A skill index where the first skills are asked and held far more often (roughly Zipf).
 fn skewed(rng: &mut ChaCha8Rng, n: usize) -> usize {

@@ -29,9 +29,12 @@ struct Args {
     people: u32,
     #[arg(long, default_value_t = 1_000_000)]
     asks: u32,
-    /// Timed runs per query (after one warm-up run).
+    /// Timed runs per query (after one warm-up run; at least one).
     #[arg(long, default_value_t = 5)]
     runs: u32,
+    /// The queries to time, comma-separated (default: all of them).
+    #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(QUERIES))]
+    only: Vec<String>,
 }
 
 #[tokio::main]
@@ -70,8 +73,11 @@ async fn main() -> anyhow::Result<()> {
     println!("|---|---|---:|---:|");
     for (label, scope) in &scopes {
         for query in QUERIES {
+            if !args.only.is_empty() && !args.only.iter().any(|q| q == query) {
+                continue;
+            }
             let mut times = Vec::new();
-            for run in 0..=args.runs {
+            for run in 0..=args.runs.max(1) {
                 let started = Instant::now();
                 run_query(&store, org, scope, query).await?;
                 if run > 0 {

@@ -243,7 +243,7 @@ async fn every_figure_is_exact_and_small_cells_are_hidden() {
     let a = get_json(&admin, &format!("/api/v1/insights/adoption?{RANGE}")).await;
     assert_eq!(
         a["headline"],
-        "69% of your people connected with a colleague to learn or to help from 2026-03-23 to 2026-04-05."
+        "69% of your people connected with a colleague to learn or to help by 2026-04-05."
     );
     assert_eq!(a["population"], 16);
     assert_eq!(a["connected"], json!({"people": 11, "share": 0.6875}));

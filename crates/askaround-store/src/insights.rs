@@ -11,7 +11,9 @@
 //! - the team and location filters select people: askers for ask figures, learners for ratings,
 //!   the people counted for adoption, helpers for load, either side for connections; supply
 //!   (who holds a skill, who has helped with it) stays organisation-wide;
-//! - populations (people in scope for adoption, holders of a skill) are active people only.
+//! - populations (people in scope for adoption, holders of a skill) are active people only;
+//! - adoption is cumulative: what people had done since launch by the end of the range, read
+//!   from the times each person's row keeps (migration 0006).
 
 use async_trait::async_trait;
 
@@ -33,8 +35,8 @@ pub trait InsightsStore: Send + Sync {
     /// The zone insights count weeks and hours in: that of the organisation's first admin, the
     /// person `org create --timezone` made. `None` for an organisation without people.
     async fn insights_timezone(&self, org: OrgId) -> StoreResult<Option<String>>;
-    /// People in scope by team and location, what they did, and the weekly curve of first
-    /// connections.
+    /// People in scope by team and location, what they had done since launch by the end of the
+    /// range, and the weekly curve of first connections (earlier ones in week 0).
     async fn insights_adoption(&self, org: OrgId, scope: &Scope) -> StoreResult<AdoptionRaw>;
     /// Asks made in the range: answered, to the board, time to accept and to resolution,
     /// interruptions; overall, by local hour and by skill.

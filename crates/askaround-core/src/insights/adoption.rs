@@ -41,7 +41,7 @@ pub struct CurvePoint {
     /// The Monday (local) starting the week.
     #[schema(value_type = String, format = Date)]
     pub week_start: Date,
-    /// People who had connected since the start of the range by the end of this week.
+    /// People who had connected (since launch) by the end of this week.
     pub connected: PeopleShare,
 }
 
@@ -63,7 +63,7 @@ pub struct Adoption {
     pub headline: String,
     /// Active people in scope; `null` when fewer than 5.
     pub population: Option<u64>,
-    /// Learned or helped in the range.
+    /// Had learned or helped by the end of the range (since launch).
     pub connected: PeopleShare,
     /// Asked for help at least once.
     pub asked: PeopleShare,
@@ -118,7 +118,8 @@ fn headline(connected: PeopleShare, base: u64, scope: &Scope, launch: Date) -> S
             + 1;
         format!("in the first {days} days")
     } else {
-        format!("from {} to {}", scope.from_date, scope.to_date)
+        // Adoption is cumulative since launch, so a range that starts later reads "by" its end.
+        format!("by {}", scope.to_date)
     };
     if !may_show(base) {
         return "Fewer than 5 people are in this selection, so its figures are hidden.".into();

@@ -14,7 +14,8 @@ pub struct SkillRef {
     pub name: String,
 }
 
-/// Active people of one team and location, and what they did in the range.
+/// Active people of one team and location, and what they had done since launch by the end of
+/// the range.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PeopleGroup {
     pub team: Option<String>,
@@ -22,9 +23,9 @@ pub struct PeopleGroup {
     pub population: u64,
     /// Created at least one ask.
     pub asked: u64,
-    /// Were the learner of an ask matched in the range.
+    /// Were the learner of a matched ask.
     pub learned: u64,
-    /// Were the helper of an ask matched in the range.
+    /// Were the helper of a matched ask.
     pub helped: u64,
     /// Learned or helped.
     pub connected: u64,
@@ -36,7 +37,8 @@ pub struct PeopleGroup {
 pub struct AdoptionRaw {
     /// One row per (team, location) of the people in scope; people count once.
     pub groups: Vec<PeopleGroup>,
-    /// `(week index, people whose first connection in the range was that week)`.
+    /// `(week index, people whose first connection was that week)`; people who had connected
+    /// before the range count in week 0, so the running sum is "connected by the end of the week".
     pub first_connections: Vec<(u32, u64)>,
 }
 

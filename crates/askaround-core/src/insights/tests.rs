@@ -203,7 +203,7 @@ fn adoption_hides_small_groups_and_reads_as_a_sentence() {
     assert!(
         adoption(&raw, &later, date(2026, 1, 1))
             .headline
-            .ends_with("from 2026-02-01 to 2026-03-01.")
+            .ends_with("by 2026-03-01.")
     );
 }
 

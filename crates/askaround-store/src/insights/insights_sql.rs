@@ -3,8 +3,9 @@
 //! The statements use only what SQLite and PostgreSQL share (`count(*) FILTER (WHERE …)`, CTEs,
 //! integer arithmetic on bigint milliseconds, `CAST(id AS TEXT)`), so one text serves both and
 //! the conformance suite holds them to the same figures. Placeholders are written `?1`, `?2`…;
-//! PostgreSQL runs them through [`numbered_for_postgres`]. Arguments are always, in order: the
-//! organisation, the range start and end (UTC milliseconds), then team and location when given.
+//! PostgreSQL runs them through [`numbered_for_postgres`]. Arguments are, in order: the
+//! organisation, the range start and end (UTC milliseconds), then team and location when given;
+//! a statement that reads otherwise says so.
 
 use askaround_core::insights::Scope;
 
@@ -32,7 +33,16 @@ struct Filters {
 }
 
 fn filters(scope: &Scope, alias: &str) -> Filters {
-    let mut args = vec![Arg::Int(scope.from_ms()), Arg::Int(scope.to_ms())];
+    filters_with(
+        scope,
+        alias,
+        vec![Arg::Int(scope.from_ms()), Arg::Int(scope.to_ms())],
+    )
+}
+
+/// The filters numbered after `args` (PostgreSQL refuses a placeholder a statement never uses,
+/// so a statement that needs no range start does not get one).
+fn filters_with(scope: &Scope, alias: &str, mut args: Vec<Arg>) -> Filters {
     let mut people = String::new();
     for (column, value) in [("team", &scope.team), ("location", &scope.location)] {
         if let Some(value) = value {
@@ -67,30 +77,22 @@ pub fn numbered_for_postgres(sql: &str) -> String {
     sql.replace('?', "$")
 }
 
-/// Asks made, learned (matched as learner) and helped (matched as helper) per person, then
-/// people per (team, location). Columns: team, location, population, asked, learned, helped,
-/// connected, repeat.
+/// Active people in scope per (team, location), and how many of them had, by the end of the
+/// range, asked, learned (an ask of theirs taken), helped, connected (either) and connected at
+/// least twice: "since launch, as of the end of the range", read from the times kept on each
+/// person's row (migration 0006), one index entry per person. Columns: team, location,
+/// population, asked, learned, helped, connected, repeat. Arguments: the range end, then the
+/// filters.
 pub fn adoption_groups(scope: &Scope) -> Statement {
-    let f = filters(scope, "pe");
+    let f = filters_with(scope, "pe", vec![Arg::Int(scope.to_ms())]);
     let sql = format!(
-        "WITH act AS ( \
-           SELECT asker_id AS p, 1 AS asked, 0 AS learned, 0 AS helped FROM asks \
-             WHERE org_id = ?1 AND created_at >= ?2 AND created_at < ?3 \
-           UNION ALL SELECT asker_id, 0, 1, 0 FROM asks \
-             WHERE org_id = ?1 AND matched_at >= ?2 AND matched_at < ?3 \
-           UNION ALL SELECT helper_id, 0, 0, 1 FROM asks \
-             WHERE org_id = ?1 AND matched_at >= ?2 AND matched_at < ?3 AND helper_id IS NOT NULL \
-         ), per AS ( \
-           SELECT p, sum(asked) AS asked, sum(learned) AS learned, sum(helped) AS helped \
-           FROM act GROUP BY p \
-         ) \
-         SELECT pe.team, pe.location, count(*) AS population, \
-           count(*) FILTER (WHERE per.asked > 0) AS asked, \
-           count(*) FILTER (WHERE per.learned > 0) AS learned, \
-           count(*) FILTER (WHERE per.helped > 0) AS helped, \
-           count(*) FILTER (WHERE per.learned + per.helped > 0) AS connected, \
-           count(*) FILTER (WHERE per.learned + per.helped >= 2) AS repeat \
-         FROM people pe LEFT JOIN per ON per.p = pe.id \
+        "SELECT pe.team, pe.location, count(*) AS population, \
+           count(*) FILTER (WHERE pe.first_asked_at < ?2) AS asked, \
+           count(*) FILTER (WHERE pe.first_learned_at < ?2) AS learned, \
+           count(*) FILTER (WHERE pe.first_helped_at < ?2) AS helped, \
+           count(*) FILTER (WHERE pe.first_connected_at < ?2) AS connected, \
+           count(*) FILTER (WHERE pe.second_connected_at < ?2) AS repeat \
+         FROM people pe \
          WHERE pe.org_id = ?1 AND pe.active = TRUE{} \
          GROUP BY pe.team, pe.location",
         f.people
@@ -98,23 +100,18 @@ pub fn adoption_groups(scope: &Scope) -> Statement {
     Statement { sql, args: f.args }
 }
 
-/// People in scope by the week of their first connection in the range. Columns: week, people.
+/// Active people in scope by the week of their first connection ever, those who had connected
+/// before the range counted in week 0, so the running sum is "connected by the end of each
+/// week". Columns: week, people.
 pub fn first_connections(scope: &Scope) -> Statement {
     let f = filters(scope, "pe");
     let sql = format!(
-        "WITH firsts AS ( \
-           SELECT p, min(t) AS t FROM ( \
-             SELECT asker_id AS p, matched_at AS t FROM asks \
-               WHERE org_id = ?1 AND matched_at >= ?2 AND matched_at < ?3 \
-             UNION ALL SELECT helper_id, matched_at FROM asks \
-               WHERE org_id = ?1 AND matched_at >= ?2 AND matched_at < ?3 AND helper_id IS NOT NULL \
-           ) x GROUP BY p \
-         ) \
-         SELECT {week} AS week, count(*) AS people \
-         FROM firsts JOIN people pe ON pe.id = firsts.p \
-         WHERE pe.org_id = ?1 AND pe.active = TRUE{people} \
-         GROUP BY {week}",
-        week = week_sql("firsts.t", scope),
+        "SELECT CASE WHEN pe.first_connected_at < ?2 THEN 0 ELSE {week} END AS week, \
+           count(*) AS people \
+         FROM people pe \
+         WHERE pe.org_id = ?1 AND pe.active = TRUE AND pe.first_connected_at < ?3{people} \
+         GROUP BY 1",
+        week = week_sql("pe.first_connected_at", scope),
         people = f.people
     );
     Statement { sql, args: f.args }
