@@ -62,9 +62,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Flash {
     }
 }
 
-/// Clears the notice cookie once a page showed it.
+/// Clears the notice cookie once a page showed it. Only a navigation counts: a fragment the
+/// script fetches meanwhile (a live message arriving as the browser follows a redirect) is HTML
+/// too, and clearing the notice there would lose it before the page it was meant for loads.
+/// Browsers without `Sec-Fetch-Mode` count every HTML answer, as before.
 pub async fn clear_shown_flash(request: Request, next: Next) -> Response {
+    let navigation = request
+        .headers()
+        .get("sec-fetch-mode")
+        .is_none_or(|mode| mode.as_bytes() == b"navigate");
     let had_notice = request.method() == Method::GET
+        && navigation
         && cookie(request.headers(), NOTICE_COOKIE).is_some()
         && !request.uri().path().starts_with("/static/");
     let mut response = next.run(request).await;
