@@ -286,3 +286,48 @@ fn normalised(mut stats: AskStats) -> AskStats {
     stats.interrupted.sort_unstable();
     stats
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    use sqlx::{Connection, PgConnection};
+
+    use crate::PgStore;
+
+    /// A store on a new database of the test server (`POSTGRES_TEST_URL`, else the local
+    /// superuser), named like those of `tests/support`, whose clean-up drops it once idle.
+    async fn fresh_store() -> PgStore {
+        let server = std::env::var("POSTGRES_TEST_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+        let mut admin = PgConnection::connect(&server).await.expect("PostgreSQL");
+        let secs = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        let name = format!("askaround_test_{secs}_{}", uuid::Uuid::now_v7().simple());
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .expect("create test database");
+        admin.close().await.expect("close");
+        let (base, query) = server
+            .split_once('?')
+            .map_or((server.as_str(), None), |(b, q)| (b, Some(q)));
+        let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+        let url = match query {
+            Some(q) => format!("{base}/{name}?{q}"),
+            None => format!("{base}/{name}"),
+        };
+        PgStore::connect(&url).await.expect("open store")
+    }
+
+    #[tokio::test]
+    async fn insights_few_askers_stay_hidden_and_ranges_end_at_local_midnight() {
+        let store = fresh_store().await;
+        askaround_store::insights_checks::few_askers_stay_hidden_and_ranges_end_at_local_midnight(
+            &store,
+        )
+        .await;
+    }
+}

@@ -276,3 +276,24 @@ fn normalised(mut stats: AskStats) -> AskStats {
     stats.interrupted.sort_unstable();
     stats
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::SqliteStore;
+
+    async fn fresh_store() -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("askaround.db").display());
+        let store = SqliteStore::connect(&url).await.expect("open store");
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn insights_few_askers_stay_hidden_and_ranges_end_at_local_midnight() {
+        let (_dir, store) = fresh_store().await;
+        askaround_store::insights_checks::few_askers_stay_hidden_and_ranges_end_at_local_midnight(
+            &store,
+        )
+        .await;
+    }
+}

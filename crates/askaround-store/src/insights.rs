@@ -27,6 +27,7 @@ use askaround_core::insights::stats::TWO_DIGITS_SQL;
 
 use crate::StoreResult;
 
+pub mod insights_checks;
 pub mod insights_sql;
 
 /// Aggregate queries over an organisation's asks, offers and feedback.
@@ -54,6 +55,73 @@ pub trait InsightsStore: Send + Sync {
     async fn insights_connections(&self, org: OrgId, scope: &Scope) -> StoreResult<Vec<TeamLink>>;
     /// Helps per helper in the range, and the `top` helpers with their offers received.
     async fn insights_load(&self, org: OrgId, scope: &Scope, top: u32) -> StoreResult<LoadRaw>;
+}
+
+/// A UTC day in milliseconds: the finest bucket of the rollups of migration 0007.
+pub const DAY_MS: i64 = 86_400_000;
+/// Days in a rollup block, the coarser bucket (`created_at / (7 days)`, blocks starting on
+/// Thursdays as 1 January 1970 did; any alignment works, the range is cut to fit).
+pub const BLOCK_DAYS: i64 = 7;
+
+/// How a range of UTC milliseconds splits over rollup buckets: whole blocks, then whole UTC
+/// days, then raw slivers under a day at either end. Local midnights fall anywhere in a UTC
+/// day (zones an odd quarter hour off UTC too), so the slivers are what keeps a local range
+/// exact; they are read from raw rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pieces {
+    /// `[lo, hi)` in milliseconds: under a day at either end, or the whole range when it holds
+    /// no whole UTC day (then under two days).
+    pub raw: Vec<(i64, i64)>,
+    /// `[lo, hi)` in UTC day numbers (`ms / DAY_MS`).
+    pub days: Vec<(i64, i64)>,
+    /// `[lo, hi)` in block numbers (`ms / (BLOCK_DAYS · DAY_MS)`).
+    pub blocks: Option<(i64, i64)>,
+}
+
+impl Pieces {
+    /// `(span in days, [lo, hi) in buckets of that span)` for every rollup piece.
+    pub fn buckets(&self) -> Vec<(i64, (i64, i64))> {
+        let mut out: Vec<(i64, (i64, i64))> =
+            self.blocks.iter().map(|b| (BLOCK_DAYS, *b)).collect();
+        out.extend(self.days.iter().map(|d| (1, *d)));
+        out
+    }
+}
+
+/// Splits `[from, to)` (UTC milliseconds, not before 1970: the SQL buckets divide with
+/// truncation, which floors only from 0 up) into [`Pieces`].
+pub fn pieces(from: i64, to: i64) -> Pieces {
+    let mut p = Pieces::default();
+    if from >= to {
+        return p;
+    }
+    let first_day = from.div_euclid(DAY_MS) + i64::from(from.rem_euclid(DAY_MS) != 0);
+    let end_day = to.div_euclid(DAY_MS);
+    if first_day >= end_day {
+        p.raw.push((from, to));
+        return p;
+    }
+    if from < first_day * DAY_MS {
+        p.raw.push((from, first_day * DAY_MS));
+    }
+    if end_day * DAY_MS < to {
+        p.raw.push((end_day * DAY_MS, to));
+    }
+    let first_block =
+        first_day.div_euclid(BLOCK_DAYS) + i64::from(first_day.rem_euclid(BLOCK_DAYS) != 0);
+    let end_block = end_day.div_euclid(BLOCK_DAYS);
+    if first_block >= end_block {
+        p.days.push((first_day, end_day));
+        return p;
+    }
+    if first_day < first_block * BLOCK_DAYS {
+        p.days.push((first_day, first_block * BLOCK_DAYS));
+    }
+    if end_block * BLOCK_DAYS < end_day {
+        p.days.push((end_block * BLOCK_DAYS, end_day));
+    }
+    p.blocks = Some((first_block, end_block));
+    p
 }
 
 /// SQL for the local-clock milliseconds of an integer UTC-milliseconds `column`: the column plus
@@ -95,4 +163,57 @@ pub fn hour_sql(column: &str, scope: &Scope) -> String {
 /// SQL rounding integer seconds `expr` to two significant digits, as the core reports them.
 pub fn two_digits_sql(expr: &str) -> String {
     TWO_DIGITS_SQL.replace("{s}", &format!("({expr})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every millisecond of the range is in exactly one piece, whatever the alignment.
+    #[test]
+    fn pieces_cover_a_range_exactly_once() {
+        let block = BLOCK_DAYS * DAY_MS;
+        let starts = [
+            0,
+            1,
+            DAY_MS - 1,
+            DAY_MS,
+            3 * DAY_MS + 5_400_000,
+            block,
+            block + 1,
+        ];
+        let lengths = [
+            1,
+            DAY_MS - 1,
+            DAY_MS,
+            DAY_MS + 1,
+            6 * DAY_MS,
+            block,
+            3 * block + 7,
+        ];
+        for base in [1_774_224_000_000_i64, 1_774_220_400_000] {
+            for s in starts {
+                for len in lengths {
+                    let (from, to) = (base + s, base + s + len);
+                    let p = pieces(from, to);
+                    let mut covered: Vec<(i64, i64)> = p.raw.clone();
+                    for (span, (lo, hi)) in p.buckets() {
+                        covered.push((lo * span * DAY_MS, hi * span * DAY_MS));
+                    }
+                    covered.sort_unstable();
+                    assert!(covered.iter().all(|(lo, hi)| lo < hi), "{covered:?}");
+                    assert_eq!(covered.first().map(|c| c.0), Some(from));
+                    assert_eq!(covered.last().map(|c| c.1), Some(to));
+                    for pair in covered.windows(2) {
+                        assert_eq!(pair[0].1, pair[1].0, "{from}..{to}: {covered:?}");
+                    }
+                    // Under a day each, or the whole range when it holds no whole UTC day.
+                    assert!(
+                        p.raw.iter().all(|(lo, hi)| hi - lo < DAY_MS)
+                            || (p.raw == [(from, to)] && len < 2 * DAY_MS)
+                    );
+                }
+            }
+        }
+    }
 }

@@ -81,6 +81,8 @@ pub struct QualityRaw {
 pub struct SkillSupply {
     pub skill: SkillRef,
     pub asks: u64,
+    /// Distinct askers, counted up to a cap of at least [`super::privacy::MIN_PEOPLE`] (the
+    /// store's; 100 for SQLite and PostgreSQL): exact below it, and all suppression needs.
     pub askers: u64,
     pub answered: u64,
     /// Went to the board and nobody ever took it.

@@ -16,6 +16,14 @@ const SAMPLE: i64 = 200;
 /// Tables that belong to the migration tooling of each backend, not to askaround's data.
 const BOOKKEEPING: [&str; 2] = ["_sqlx_migrations", "sqlite_sequence"];
 
+/// Rollups of the insights (migration 0007) that triggers on the copied tables rebuild on the
+/// target row by row as those are inserted, so they are neither copied nor compared.
+const DERIVED: [&str; 3] = [
+    "insights_ask_skills",
+    "insights_skill_buckets",
+    "insights_skill_totals",
+];
+
 fn expected() -> BTreeSet<(String, String)> {
     TABLES
         .iter()
@@ -29,6 +37,10 @@ fn expected() -> BTreeSet<(String, String)> {
 
 fn compare(side: &'static str, found: BTreeSet<(String, String)>) -> Result<(), MigrateError> {
     let expected = expected();
+    let found: BTreeSet<(String, String)> = found
+        .into_iter()
+        .filter(|(t, _)| !DERIVED.contains(&t.as_str()))
+        .collect();
     let describe = |set: BTreeSet<&(String, String)>| {
         set.iter()
             .map(|(t, c)| format!("{t}.{c}"))

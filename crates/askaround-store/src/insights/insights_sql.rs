@@ -9,7 +9,7 @@
 
 use askaround_core::insights::Scope;
 
-use super::{hour_sql, two_digits_sql, week_sql};
+use super::{hour_sql, pieces, two_digits_sql, week_sql};
 
 /// An argument after the organisation (always `?1`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,37 +249,110 @@ pub fn learned(scope: &Scope, limit: u32) -> Statement {
     Statement { sql, args: f.args }
 }
 
+/// Distinct askers of a skill are counted up to this many (at least
+/// [`askaround_core::insights::privacy::MIN_PEOPLE`], all suppression needs): the count stops
+/// there, so a skill asked by thousands costs as little as one asked by a few.
+pub const ASKERS_COUNTED_UP_TO: u32 = 100;
+const _: () = assert!(ASKERS_COUNTED_UP_TO as u64 >= askaround_core::insights::privacy::MIN_PEOPLE);
+
+/// Rows of a per-skill rollup over `[from, to)`: whole 7-day blocks and whole UTC days from
+/// `insights_skill_buckets`, raw rows for the slivers under a day at either end, each a `SELECT
+/// skill_id, asks, askers, answered, unmet, new_helpers` (askers 0: they are not additive).
+/// Without `demand` (the asks come from elsewhere: a team's own), only helpers are read.
+fn skill_parts(from: i64, to: i64, demand: bool) -> Vec<String> {
+    let mut parts = Vec::new();
+    let counts = if demand {
+        "asks, 0 AS askers, answered, unmet"
+    } else {
+        "0 AS asks, 0 AS askers, 0 AS answered, 0 AS unmet"
+    };
+    let p = pieces(from, to);
+    for (span, (lo, hi)) in p.buckets() {
+        parts.push(format!(
+            "SELECT skill_id, {counts}, new_helpers FROM insights_skill_buckets \
+             WHERE org_id = ?1 AND span = {span} AND bucket >= {lo} AND bucket < {hi}"
+        ));
+    }
+    for (lo, hi) in p.raw {
+        if demand {
+            parts.push(format!(
+                "SELECT skill_id, 1 AS asks, 0 AS askers, answered, unmet, 0 AS new_helpers \
+                 FROM insights_ask_skills \
+                 WHERE org_id = ?1 AND created_at >= {lo} AND created_at < {hi}"
+            ));
+        }
+        parts.push(format!(
+            "SELECT skill_id, 0 AS asks, 0 AS askers, 0 AS answered, 0 AS unmet, \
+               1 AS new_helpers FROM insights_skill_helpers \
+             WHERE org_id = ?1 AND first_at >= {lo} AND first_at < {hi}"
+        ));
+    }
+    parts
+}
+
+/// `sum(column)` as bigint: PostgreSQL sums bigint (a `count(*)` in the union) as numeric.
+fn sum(column: &str) -> String {
+    format!("CAST(sum({column}) AS BIGINT)")
+}
+
+/// Far enough in the future for "every first help after the range".
+const FAR_MS: i64 = 1 << 50;
+
 /// Demand and supply per skill. Columns: id, name, asks, askers, answered, unmet, holders,
 /// helpers_to_date, new_helpers. Supply (holders, helpers) is organisation-wide: a team's
 /// asks are answered by anyone.
+///
+/// Read from the rollups of migration 0007: whole blocks, days and raw slivers of the range for
+/// the counts; per-skill totals for supply (helpers to date are the total less those who first
+/// helped after the range); askers counted per skill up to [`ASKERS_COUNTED_UP_TO`]. With a
+/// team or location, the asks are those of the people in scope, read person by person (a team
+/// is a few thousand index seeks, not a scan of the organisation's asks) and counted exactly.
 pub fn skills(scope: &Scope) -> Statement {
     let f = filters(scope, "pe");
+    let (from, to) = (scope.from_ms(), scope.to_ms());
+    let cap = ASKERS_COUNTED_UP_TO;
+    let mut parts = skill_parts(from, to, !f.filtered());
+    let askers = if f.filtered() {
+        parts.push(format!(
+            "SELECT f.skill_id, count(*) AS asks, count(DISTINCT f.asker_id) AS askers, \
+               sum(f.answered) AS answered, sum(f.unmet) AS unmet, 0 AS new_helpers \
+             FROM people fp CROSS JOIN insights_ask_skills f \
+             WHERE fp.org_id = ?1{people} AND f.asker_id = fp.id \
+               AND f.created_at >= ?2 AND f.created_at < ?3 \
+             GROUP BY f.skill_id",
+            people = f.people.replace("pe.", "fp.")
+        ));
+        format!("CASE WHEN agg.askers > {cap} THEN {cap} ELSE agg.askers END")
+    } else {
+        format!(
+            "(SELECT count(*) FROM (SELECT DISTINCT f.asker_id FROM insights_ask_skills f \
+               WHERE f.skill_id = agg.skill_id AND f.created_at >= ?2 AND f.created_at < ?3 \
+               LIMIT {cap}) AS d)"
+        )
+    };
+    let after = skill_parts(to, FAR_MS.max(to), false);
     let sql = format!(
-        "WITH demand AS ( \
-           SELECT s.skill_id, count(*) AS asks, count(DISTINCT a.asker_id) AS askers, \
-             count(a.matched_at) AS answered, \
-             count(*) FILTER (WHERE a.matched_at IS NULL AND a.went_to_board = 1) AS unmet \
-           FROM asks a JOIN ask_skills s ON s.ask_id = a.id \
-           WHERE a.org_id = ?1 AND a.created_at >= ?2 AND a.created_at < ?3{filter} \
-           GROUP BY s.skill_id \
-         ), growth AS ( \
-           SELECT skill_id, count(*) AS new_helpers FROM insights_skill_helpers \
-           WHERE org_id = ?1 AND first_at >= ?2 AND first_at < ?3 GROUP BY skill_id \
-         ), keyed AS ( \
-           SELECT skill_id FROM demand UNION SELECT skill_id FROM growth \
+        "WITH agg AS ( \
+           SELECT skill_id, {sum_asks} AS asks, {sum_askers} AS askers, \
+             {sum_answered} AS answered, {sum_unmet} AS unmet, {sum_new} AS new_helpers \
+           FROM ({parts}) AS p GROUP BY skill_id \
+         ), later AS ( \
+           SELECT skill_id, {sum_new} AS n FROM ({after}) AS p GROUP BY skill_id \
          ) \
-         SELECT CAST(k.skill_id AS TEXT) AS id, sk.name, \
-           coalesce(d.asks, 0) AS asks, coalesce(d.askers, 0) AS askers, \
-           coalesce(d.answered, 0) AS answered, coalesce(d.unmet, 0) AS unmet, \
-           (SELECT count(*) FROM person_skills ps JOIN people p ON p.id = ps.person_id \
-              WHERE ps.skill_id = k.skill_id AND p.active = TRUE) AS holders, \
-           (SELECT count(*) FROM insights_skill_helpers ih \
-              WHERE ih.skill_id = k.skill_id AND ih.first_at < ?3) AS helpers_to_date, \
-           coalesce(g.new_helpers, 0) AS new_helpers \
-         FROM keyed k JOIN skills sk ON sk.id = k.skill_id \
-           LEFT JOIN demand d ON d.skill_id = k.skill_id \
-           LEFT JOIN growth g ON g.skill_id = k.skill_id",
-        filter = f.person_in_scope("a.asker_id")
+         SELECT CAST(agg.skill_id AS TEXT) AS id, sk.name, agg.asks, {askers} AS askers, \
+           agg.answered, agg.unmet, coalesce(t.holders, 0) AS holders, \
+           coalesce(t.helpers, 0) - coalesce(later.n, 0) AS helpers_to_date, agg.new_helpers \
+         FROM agg JOIN skills sk ON sk.id = agg.skill_id \
+           LEFT JOIN insights_skill_totals t ON t.skill_id = agg.skill_id \
+           LEFT JOIN later ON later.skill_id = agg.skill_id \
+         WHERE agg.asks > 0 OR agg.new_helpers > 0",
+        parts = parts.join(" UNION ALL "),
+        after = after.join(" UNION ALL "),
+        sum_asks = sum("asks"),
+        sum_askers = sum("askers"),
+        sum_answered = sum("answered"),
+        sum_unmet = sum("unmet"),
+        sum_new = sum("new_helpers"),
     );
     Statement { sql, args: f.args }
 }

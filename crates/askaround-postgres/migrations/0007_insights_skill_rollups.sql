@@ -1,0 +1,287 @@
+-- Insights rollups for skills supply and demand, kept by triggers, so the query reads a few
+-- hundred rollup rows per week of the range instead of every ask of it. Same tables, columns
+-- and meaning as the SQLite migration of the same name:
+-- - `insights_ask_skills`: one narrow row per (ask, skill) with what the skill figures need
+--   (asker, when asked, answered, unmet). Raw rows for the slivers of a range that no rollup
+--   bucket covers, for distinct askers (read per skill with a LIMIT), and for a team's or
+--   location's asks (read per person in scope).
+-- - `insights_skill_buckets`: per skill and UTC day (span 1) and 7-day block (span 7,
+--   `created_at / 7 days`): asks, answered, unmet, and people who first helped with the skill.
+--   A range is its whole blocks, then whole days, then raw slivers under a day at either end.
+-- - `insights_skill_totals`: per skill, active holders and people who ever helped with it.
+--
+-- Every counter is changed by the difference between the old and the new state, so the store
+-- rewriting an ask's skills on every transition (delete, then insert) nets out. Counters are
+-- integer, so their sums are bigint as the store decodes them.
+
+CREATE TABLE insights_ask_skills (
+    ask_id     uuid NOT NULL,
+    skill_id   uuid NOT NULL,
+    org_id     uuid NOT NULL,
+    asker_id   uuid NOT NULL,
+    created_at bigint NOT NULL,
+    -- matched_at IS NOT NULL
+    answered   integer NOT NULL,
+    -- matched_at IS NULL AND went_to_board = 1
+    unmet      integer NOT NULL,
+    PRIMARY KEY (ask_id, skill_id)
+);
+
+CREATE TABLE insights_skill_buckets (
+    org_id      uuid NOT NULL,
+    span        integer NOT NULL,
+    bucket      bigint NOT NULL,
+    skill_id    uuid NOT NULL,
+    asks        integer NOT NULL DEFAULT 0,
+    answered    integer NOT NULL DEFAULT 0,
+    unmet       integer NOT NULL DEFAULT 0,
+    new_helpers integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (org_id, span, bucket, skill_id)
+);
+
+CREATE TABLE insights_skill_totals (
+    skill_id uuid PRIMARY KEY,
+    org_id   uuid NOT NULL,
+    holders  integer NOT NULL DEFAULT 0,
+    helpers  integer NOT NULL DEFAULT 0
+);
+
+-- Backfill from what 0003–0006 hold.
+INSERT INTO insights_ask_skills (ask_id, skill_id, org_id, asker_id, created_at, answered, unmet)
+SELECT s.ask_id, s.skill_id, a.org_id, a.asker_id, a.created_at,
+    CASE WHEN a.matched_at IS NOT NULL THEN 1 ELSE 0 END,
+    CASE WHEN a.matched_at IS NULL AND a.went_to_board = 1 THEN 1 ELSE 0 END
+FROM ask_skills s JOIN asks a ON a.id = s.ask_id;
+
+INSERT INTO insights_skill_buckets (org_id, span, bucket, skill_id, asks, answered, unmet, new_helpers)
+SELECT org_id, span, bucket, skill_id, sum(asks), sum(answered), sum(unmet), sum(new_helpers)
+FROM (
+    SELECT f.org_id, s.span, f.created_at / (s.span * 86400000) AS bucket, f.skill_id,
+        1 AS asks, f.answered, f.unmet, 0 AS new_helpers
+    FROM insights_ask_skills f, (VALUES (1), (7)) AS s (span)
+    UNION ALL
+    SELECT h.org_id, s.span, h.first_at / (s.span * 86400000), h.skill_id, 0, 0, 0, 1
+    FROM insights_skill_helpers h, (VALUES (1), (7)) AS s (span)
+) AS parts
+GROUP BY org_id, span, bucket, skill_id;
+
+INSERT INTO insights_skill_totals (skill_id, org_id, holders, helpers)
+SELECT k.id, k.org_id,
+    (SELECT count(*) FROM person_skills ps JOIN people p ON p.id = ps.person_id
+     WHERE ps.skill_id = k.id AND p.active),
+    (SELECT count(*) FROM insights_skill_helpers h WHERE h.skill_id = k.id)
+FROM skills k;
+
+-- Raw slivers of the whole organisation.
+CREATE INDEX insights_ask_skills_by_created
+    ON insights_ask_skills (org_id, created_at, skill_id, answered, unmet);
+-- Distinct askers of one skill in a range, read until enough are found.
+CREATE INDEX insights_ask_skills_by_skill ON insights_ask_skills (skill_id, created_at, asker_id);
+-- The asks of the people in a team or location.
+CREATE INDEX insights_ask_skills_by_asker
+    ON insights_ask_skills (asker_id, created_at, skill_id, answered, unmet);
+
+-- Triggers on rows that arrive in bulk (an import's skills, migrate-data's batches) are per
+-- statement, over the transition table: one upsert per bucket touched, where a trigger per row
+-- would update the same hot rollup row thousands of times in one transaction (each update a
+-- new row version that the next one has to walk past).
+
+-- Asks' skills added: their fact rows, then their buckets.
+CREATE FUNCTION insights_ask_skills_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO insights_ask_skills (ask_id, skill_id, org_id, asker_id, created_at, answered, unmet)
+    SELECT n.ask_id, n.skill_id, a.org_id, a.asker_id, a.created_at,
+        CASE WHEN a.matched_at IS NOT NULL THEN 1 ELSE 0 END,
+        CASE WHEN a.matched_at IS NULL AND a.went_to_board = 1 THEN 1 ELSE 0 END
+    FROM added n JOIN asks a ON a.id = n.ask_id;
+    -- Buckets in key order, as every other writer takes them, so two transactions cannot wait
+    -- on each other's rows.
+    INSERT INTO insights_skill_buckets AS b (org_id, span, bucket, skill_id, asks, answered, unmet)
+    SELECT f.org_id, s.span, f.created_at / (s.span * 86400000), f.skill_id,
+        count(*), sum(f.answered), sum(f.unmet)
+    FROM added n
+        JOIN insights_ask_skills f ON f.ask_id = n.ask_id AND f.skill_id = n.skill_id,
+        (VALUES (1), (7)) AS s (span)
+    GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (org_id, span, bucket, skill_id) DO UPDATE SET
+        asks = b.asks + EXCLUDED.asks,
+        answered = b.answered + EXCLUDED.answered,
+        unmet = b.unmet + EXCLUDED.unmet;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER insights_ask_skills_added AFTER INSERT ON ask_skills
+REFERENCING NEW TABLE AS added
+FOR EACH STATEMENT EXECUTE FUNCTION insights_ask_skills_added();
+
+-- Asks' skills removed (rewritten by the store, or the ask or skill deleted): the fact rows
+-- say what they had added, even when the ask rows are already gone.
+CREATE FUNCTION insights_ask_skills_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE insights_skill_buckets b SET
+        asks = b.asks - d.asks,
+        answered = b.answered - d.answered,
+        unmet = b.unmet - d.unmet
+    FROM (
+        SELECT f.org_id, s.span, f.created_at / (s.span * 86400000) AS bucket, f.skill_id,
+            count(*) AS asks, sum(f.answered) AS answered, sum(f.unmet) AS unmet
+        FROM removed o
+            JOIN insights_ask_skills f ON f.ask_id = o.ask_id AND f.skill_id = o.skill_id,
+            (VALUES (1), (7)) AS s (span)
+        GROUP BY 1, 2, 3, 4
+    ) AS d
+    WHERE b.org_id = d.org_id AND b.span = d.span AND b.bucket = d.bucket
+        AND b.skill_id = d.skill_id;
+    DELETE FROM insights_ask_skills f USING removed o
+    WHERE f.ask_id = o.ask_id AND f.skill_id = o.skill_id;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER insights_ask_skills_removed AFTER DELETE ON ask_skills
+REFERENCING OLD TABLE AS removed
+FOR EACH STATEMENT EXECUTE FUNCTION insights_ask_skills_removed();
+
+-- An ask answered or sent to the board (went_to_board is set by 0005's BEFORE trigger, so NEW
+-- holds the state the row keeps): its skills' counters move by the difference.
+CREATE FUNCTION insights_asks_outcome() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    now_answered integer := CASE WHEN NEW.matched_at IS NOT NULL THEN 1 ELSE 0 END;
+    now_unmet integer := CASE WHEN NEW.matched_at IS NULL AND NEW.went_to_board = 1 THEN 1 ELSE 0 END;
+BEGIN
+    UPDATE insights_skill_buckets b SET
+        answered = b.answered + now_answered - f.answered,
+        unmet = b.unmet + now_unmet - f.unmet
+    FROM insights_ask_skills f, (VALUES (1), (7)) AS s (span)
+    WHERE f.ask_id = NEW.id
+        AND (f.answered <> now_answered OR f.unmet <> now_unmet)
+        AND b.org_id = f.org_id AND b.span = s.span
+        AND b.bucket = f.created_at / (s.span * 86400000) AND b.skill_id = f.skill_id;
+    UPDATE insights_ask_skills SET answered = now_answered, unmet = now_unmet
+    WHERE ask_id = NEW.id AND (answered <> now_answered OR unmet <> now_unmet);
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER insights_asks_outcome AFTER UPDATE OF matched_at, went_to_board, state ON asks
+FOR EACH ROW EXECUTE FUNCTION insights_asks_outcome();
+
+-- First helps with a skill (0005's `insights_skill_helpers`): growth per bucket, and the total.
+CREATE FUNCTION insights_skill_helpers_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO insights_skill_buckets AS b (org_id, span, bucket, skill_id, new_helpers)
+    SELECT n.org_id, s.span, n.first_at / (s.span * 86400000), n.skill_id, count(*)
+    FROM added n, (VALUES (1), (7)) AS s (span)
+    GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (org_id, span, bucket, skill_id) DO UPDATE SET
+        new_helpers = b.new_helpers + EXCLUDED.new_helpers;
+    INSERT INTO insights_skill_totals AS t (skill_id, org_id, helpers)
+    SELECT n.skill_id, n.org_id, count(*) FROM added n
+    GROUP BY 1, 2
+    ORDER BY 1
+    ON CONFLICT (skill_id) DO UPDATE SET helpers = t.helpers + EXCLUDED.helpers;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER insights_skill_helpers_added AFTER INSERT ON insights_skill_helpers
+REFERENCING NEW TABLE AS added
+FOR EACH STATEMENT EXECUTE FUNCTION insights_skill_helpers_added();
+
+CREATE FUNCTION insights_skill_helpers_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE insights_skill_buckets b SET new_helpers = b.new_helpers - d.n
+    FROM (
+        SELECT o.org_id, s.span, o.first_at / (s.span * 86400000) AS bucket, o.skill_id,
+            count(*) AS n
+        FROM removed o, (VALUES (1), (7)) AS s (span)
+        GROUP BY 1, 2, 3, 4
+    ) AS d
+    WHERE b.org_id = d.org_id AND b.span = d.span AND b.bucket = d.bucket
+        AND b.skill_id = d.skill_id;
+    UPDATE insights_skill_totals t SET helpers = t.helpers - d.n
+    FROM (SELECT skill_id, count(*) AS n FROM removed GROUP BY skill_id) AS d
+    WHERE t.skill_id = d.skill_id;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER insights_skill_helpers_removed AFTER DELETE ON insights_skill_helpers
+REFERENCING OLD TABLE AS removed
+FOR EACH STATEMENT EXECUTE FUNCTION insights_skill_helpers_removed();
+
+-- A first help moved earlier (an ask matched again): one row at a time, as asks are.
+CREATE FUNCTION insights_skill_helpers_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE insights_skill_buckets SET new_helpers = new_helpers - 1
+    WHERE org_id = OLD.org_id AND skill_id = OLD.skill_id
+        AND ((span = 1 AND bucket = OLD.first_at / 86400000)
+            OR (span = 7 AND bucket = OLD.first_at / (7 * 86400000)));
+    INSERT INTO insights_skill_buckets AS b (org_id, span, bucket, skill_id, new_helpers)
+    SELECT NEW.org_id, s.span, NEW.first_at / (s.span * 86400000), NEW.skill_id, 1
+    FROM (VALUES (1), (7)) AS s (span)
+    ORDER BY s.span
+    ON CONFLICT (org_id, span, bucket, skill_id) DO UPDATE SET new_helpers = b.new_helpers + 1;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER insights_skill_helpers_moved AFTER UPDATE OF first_at ON insights_skill_helpers
+FOR EACH ROW WHEN (OLD.first_at <> NEW.first_at)
+EXECUTE FUNCTION insights_skill_helpers_moved();
+
+-- Holders: active people who list the skill.
+CREATE FUNCTION insights_holders_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO insights_skill_totals AS t (skill_id, org_id, holders)
+    SELECT n.skill_id, p.org_id, count(*)
+    FROM added n JOIN people p ON p.id = n.person_id AND p.active
+    GROUP BY 1, 2
+    ORDER BY 1
+    ON CONFLICT (skill_id) DO UPDATE SET holders = t.holders + EXCLUDED.holders;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER insights_holders_added AFTER INSERT ON person_skills
+REFERENCING NEW TABLE AS added
+FOR EACH STATEMENT EXECUTE FUNCTION insights_holders_added();
+
+-- A person deleted takes their skills by cascade after their row is gone; they are counted out
+-- by insights_holders_person_deleted instead.
+CREATE FUNCTION insights_holders_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE insights_skill_totals t SET holders = t.holders - d.n
+    FROM (
+        SELECT o.skill_id, count(*) AS n
+        FROM removed o JOIN people p ON p.id = o.person_id AND p.active
+        GROUP BY o.skill_id
+    ) AS d
+    WHERE t.skill_id = d.skill_id;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER insights_holders_removed AFTER DELETE ON person_skills
+REFERENCING OLD TABLE AS removed
+FOR EACH STATEMENT EXECUTE FUNCTION insights_holders_removed();
+
+CREATE FUNCTION insights_holders_person() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        IF OLD.active THEN
+            UPDATE insights_skill_totals SET holders = holders - 1
+            WHERE skill_id IN (SELECT skill_id FROM person_skills WHERE person_id = OLD.id);
+        END IF;
+        RETURN OLD;
+    END IF;
+    IF OLD.active IS DISTINCT FROM NEW.active THEN
+        INSERT INTO insights_skill_totals AS t (skill_id, org_id, holders)
+        SELECT ps.skill_id, NEW.org_id, CASE WHEN NEW.active THEN 1 ELSE -1 END
+        FROM person_skills ps WHERE ps.person_id = NEW.id
+        ORDER BY ps.skill_id
+        ON CONFLICT (skill_id) DO UPDATE SET
+            holders = t.holders + CASE WHEN NEW.active THEN 1 ELSE -1 END;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER insights_holders_person_deleted BEFORE DELETE ON people
+FOR EACH ROW EXECUTE FUNCTION insights_holders_person();
+CREATE TRIGGER insights_holders_active AFTER UPDATE OF active ON people
+FOR EACH ROW EXECUTE FUNCTION insights_holders_person();
