@@ -6,6 +6,7 @@
 //! ```
 
 mod generate;
+mod reference;
 
 use std::time::{Duration, Instant};
 
@@ -32,6 +33,10 @@ struct Args {
     /// Timed runs per query (after one warm-up run; at least one).
     #[arg(long, default_value_t = 5)]
     runs: u32,
+    /// Before timing, compare the figures read from rollups with the same figures aggregated
+    /// directly from the asks (slow).
+    #[arg(long)]
+    verify: bool,
     /// The queries to time, comma-separated (default: all of them).
     #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(QUERIES))]
     only: Vec<String>,
@@ -69,6 +74,16 @@ async fn main() -> anyhow::Result<()> {
         ("whole year", scope(end, 365, None, &zone)),
         ("year, one team", scope(end, 365, Some("Team 07"), &zone)),
     ];
+    if args.verify {
+        for (label, scope) in &scopes {
+            let started = Instant::now();
+            let skills = reference::skills(&args.db, &store, org, scope).await?;
+            eprintln!(
+                "verified skills, {label}: {skills} skills identical ({:.1} s)",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
     println!("| query | range | median | max |");
     println!("|---|---|---:|---:|");
     for (label, scope) in &scopes {

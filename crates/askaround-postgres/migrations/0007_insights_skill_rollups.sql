@@ -119,20 +119,20 @@ FOR EACH STATEMENT EXECUTE FUNCTION insights_ask_skills_added();
 -- say what they had added, even when the ask rows are already gone.
 CREATE FUNCTION insights_ask_skills_removed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE insights_skill_buckets b SET
-        asks = b.asks - d.asks,
-        answered = b.answered - d.answered,
-        unmet = b.unmet - d.unmet
-    FROM (
-        SELECT f.org_id, s.span, f.created_at / (s.span * 86400000) AS bucket, f.skill_id,
-            count(*) AS asks, sum(f.answered) AS answered, sum(f.unmet) AS unmet
-        FROM removed o
-            JOIN insights_ask_skills f ON f.ask_id = o.ask_id AND f.skill_id = o.skill_id,
-            (VALUES (1), (7)) AS s (span)
-        GROUP BY 1, 2, 3, 4
-    ) AS d
-    WHERE b.org_id = d.org_id AND b.span = d.span AND b.bucket = d.bucket
-        AND b.skill_id = d.skill_id;
+    -- Negative amounts added to rows that exist, in key order (an upsert, unlike UPDATE … FROM,
+    -- takes its rows in the order given).
+    INSERT INTO insights_skill_buckets AS b (org_id, span, bucket, skill_id, asks, answered, unmet)
+    SELECT f.org_id, s.span, f.created_at / (s.span * 86400000), f.skill_id,
+        -count(*), -sum(f.answered), -sum(f.unmet)
+    FROM removed o
+        JOIN insights_ask_skills f ON f.ask_id = o.ask_id AND f.skill_id = o.skill_id,
+        (VALUES (1), (7)) AS s (span)
+    GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (org_id, span, bucket, skill_id) DO UPDATE SET
+        asks = b.asks + EXCLUDED.asks,
+        answered = b.answered + EXCLUDED.answered,
+        unmet = b.unmet + EXCLUDED.unmet;
     DELETE FROM insights_ask_skills f USING removed o
     WHERE f.ask_id = o.ask_id AND f.skill_id = o.skill_id;
     RETURN NULL;
@@ -149,14 +149,16 @@ DECLARE
     now_answered integer := CASE WHEN NEW.matched_at IS NOT NULL THEN 1 ELSE 0 END;
     now_unmet integer := CASE WHEN NEW.matched_at IS NULL AND NEW.went_to_board = 1 THEN 1 ELSE 0 END;
 BEGIN
-    UPDATE insights_skill_buckets b SET
-        answered = b.answered + now_answered - f.answered,
-        unmet = b.unmet + now_unmet - f.unmet
+    -- The differences added in key order, as every writer of the buckets takes them.
+    INSERT INTO insights_skill_buckets AS b (org_id, span, bucket, skill_id, answered, unmet)
+    SELECT f.org_id, s.span, f.created_at / (s.span * 86400000), f.skill_id,
+        now_answered - f.answered, now_unmet - f.unmet
     FROM insights_ask_skills f, (VALUES (1), (7)) AS s (span)
-    WHERE f.ask_id = NEW.id
-        AND (f.answered <> now_answered OR f.unmet <> now_unmet)
-        AND b.org_id = f.org_id AND b.span = s.span
-        AND b.bucket = f.created_at / (s.span * 86400000) AND b.skill_id = f.skill_id;
+    WHERE f.ask_id = NEW.id AND (f.answered <> now_answered OR f.unmet <> now_unmet)
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (org_id, span, bucket, skill_id) DO UPDATE SET
+        answered = b.answered + EXCLUDED.answered,
+        unmet = b.unmet + EXCLUDED.unmet;
     UPDATE insights_ask_skills SET answered = now_answered, unmet = now_unmet
     WHERE ask_id = NEW.id AND (answered <> now_answered OR unmet <> now_unmet);
     RETURN NULL;
