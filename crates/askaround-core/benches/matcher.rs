@@ -32,6 +32,11 @@ fn sizes() -> Vec<usize> {
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| SIZES.to_vec())
 }
+/// `MATCHER_BENCH_PROFILE=0` ranks only the first ask, repeatedly, for a profiler.
+fn profiled_ask() -> Option<usize> {
+    std::env::var("MATCHER_BENCH_PROFILE").ok()?.parse().ok()
+}
+
 const LATENCY_SAMPLES: usize = 2_000;
 
 fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration, Duration) {
@@ -89,6 +94,20 @@ fn report(c: &mut Criterion) {
         let build_time = started.elapsed();
         let heap = org.index.heap_bytes();
         let asker = Asker::anonymous(org.people[0]);
+        if let Some(which) = profiled_ask() {
+            // Rank one ask for ten seconds and stop: for `perf record`.
+            let until = Instant::now() + Duration::from_secs(10);
+            let mut n = 0;
+            while Instant::now() < until {
+                black_box(
+                    org.index
+                        .rank(&ask(which + n * ASKS.len()), &asker, now(), &config),
+                );
+                n += 1;
+            }
+            println!("ranked {:?} {n} times", ASKS[which % ASKS.len()]);
+            return;
+        }
 
         let mut ours = Vec::with_capacity(LATENCY_SAMPLES);
         let mut per_ask = vec![Vec::new(); ASKS.len()];
@@ -173,9 +192,26 @@ fn report(c: &mut Criterion) {
             f50.as_secs_f64() / p50.as_secs_f64().max(1e-12),
             u99
         );
-        // Per ask: the fastest run shows the cost without the noise of a shared machine.
-        for (p50, fastest, text) in &by_ask {
-            println!("  {size} people, {text:?}: p50 {p50:?}, fastest {fastest:?}");
+        // Per ask: the fastest run shows the cost without the noise of a shared machine. Beside
+        // it, the same ranking screening everyone reached (no pruning), interleaved in the same
+        // loop so that both see the same machine.
+        for (k, (p50, fastest, text)) in by_ask.iter().enumerate() {
+            let (mut pruned, mut exhaustive) = (Vec::new(), Vec::new());
+            for round in 0..60 {
+                let a = ask(k + round * ASKS.len());
+                let t = Instant::now();
+                black_box(org.index.rank(&a, &asker, now(), &config));
+                pruned.push(t.elapsed());
+                let t = Instant::now();
+                black_box(org.index.rank_exhaustive(&a, &asker, now(), &config));
+                exhaustive.push(t.elapsed());
+            }
+            let (pruned, _, _) = percentiles(pruned);
+            let (exhaustive, _, _) = percentiles(exhaustive);
+            println!(
+                "  {size} people, {text:?}: p50 {p50:?}, fastest {fastest:?}; interleaved p50 {pruned:?} vs {exhaustive:?} without pruning ({:.2}×)",
+                exhaustive.as_secs_f64() / pruned.as_secs_f64().max(1e-12)
+            );
         }
 
         let mut group = c.benchmark_group("rank");

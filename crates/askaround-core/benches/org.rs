@@ -112,6 +112,7 @@ pub fn build(taxonomy: &Arc<Taxonomy>, people: usize) -> Org {
         }
         // A third of the organisation has helped before: 1 to 12 sessions about their own skills.
         if rng.random_ratio(1, 3) && !row.skills.is_empty() {
+            let mut sessions = Vec::new();
             for _ in 0..rng.random_range(1..=12) {
                 let (skill, _) = row.skills[rng.random_range(0..row.skills.len())];
                 let name = taxonomy.get(skill).map_or("", |s| s.name.as_str());
@@ -130,8 +131,10 @@ pub fn build(taxonomy: &Arc<Taxonomy>, people: usize) -> Org {
                     at: Timestamp::from_second(base - rng.random_range(0..180 * 86_400))
                         .unwrap_or(now()),
                 };
-                let _ = index.add_evidence(person(i), &evidence);
+                sessions.push(evidence);
             }
+            // As the server loads an organisation: each helper's sessions at once.
+            let _ = index.add_evidence_batch(person(i), &sessions);
         }
         let presence = match rng.random_range(0..10) {
             0..=5 => Presence::Online,
@@ -149,6 +152,7 @@ pub fn build(taxonomy: &Arc<Taxonomy>, people: usize) -> Org {
         profiles.push(profile);
         documents.push(document);
     }
+    index.compact();
     Org {
         index,
         people: ids,

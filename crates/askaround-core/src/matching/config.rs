@@ -166,9 +166,17 @@ impl Default for GateConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct FairnessConfig {
-    /// Candidates within this fraction of the best score count as similar fit.
+    /// Candidates whose score is at least this fraction of the best count as similar fits: the
+    /// first places go to them by a seeded draw instead of always to the best score. 1 keeps the
+    /// ranking's order (only exact ties are drawn).
     pub similar_fit: f64,
-    /// Among similar fits, the score loses up to this fraction as the week's budget fills.
+    /// How strongly the draw favours the better fit: a similar fit's chance goes with
+    /// `(score ÷ best)^fit_exponent`. 0 draws them evenly; the larger, the closer to the plain
+    /// order.
+    pub fit_exponent: f64,
+    /// A similar fit's chance also goes with `1 − load_penalty × share of the weekly budget used`:
+    /// someone with most of their week's offers still to give goes first more often than someone
+    /// close to their limit.
     pub load_penalty: f64,
     /// Fraction of asks (chosen by the ask's seed) that reserve a first-wave slot for a newcomer
     /// with a matching declared skill and no help history yet.
@@ -180,10 +188,24 @@ pub struct FairnessConfig {
 impl Default for FairnessConfig {
     fn default() -> Self {
         Self {
-            similar_fit: 0.85,
-            load_penalty: 0.3,
+            similar_fit: 0.5,
+            fit_exponent: 2.0,
+            load_penalty: 0.8,
             explore_share: 0.15,
             explore_position: 2,
+        }
+    }
+}
+
+impl FairnessConfig {
+    /// No load spreading and no exploring: the ranking's order, exact ties drawn by the seed.
+    /// What the benchmarks compare fairness against.
+    pub fn off() -> Self {
+        Self {
+            similar_fit: 1.0,
+            load_penalty: 0.0,
+            explore_share: 0.0,
+            ..Self::default()
         }
     }
 }

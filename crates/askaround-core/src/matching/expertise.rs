@@ -17,10 +17,9 @@ use jiff::Timestamp;
 use super::ask::Ask;
 use super::config::ExpertiseWeights;
 use super::index::MatchIndex;
-use super::postings::Slot;
+use super::postings::{PostingList, Slot};
 use super::query::Query;
 use super::record::Record;
-use super::summary::ActivityLn;
 use crate::ids::PersonId;
 
 /// The two channels of one person for one ask.
@@ -46,6 +45,11 @@ impl Touched<'_> {
             .get(slot as usize)
             .copied()
             .unwrap_or_default()
+    }
+
+    /// How many people were reached.
+    pub fn count(&self) -> usize {
+        self.bits.iter().map(|w| w.count_ones() as usize).sum()
     }
 
     /// Everyone reached, in slot order: walking the dense arrays in order lets the hardware
@@ -76,10 +80,72 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
+/// Who a ranking may leave out while accumulating: people the relevance floors of
+/// [`super::shortlist`] would drop anyway. `None` accumulates everyone (exact channels for
+/// anyone reached, as the benchmarks' scoring needs).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Relevance {
+    /// Shares of the best word and skill match below which a person is not relevant.
+    pub text: f32,
+    pub skill: f32,
+    /// Always accumulated (the asker, whom the gate report counts whatever their match).
+    pub keep: Option<Slot>,
+}
+
+/// One posting list of a query and what it adds to which channel.
+struct Pass<'l> {
+    list: &'l PostingList,
+    weight: f32,
+    text: bool,
+}
+
+/// Relative slack on the bound below, for the rounding of sums added in another order.
+const BOUND_SLACK: f32 = 1e-4;
+
 impl MatchIndex {
     /// Scores both channels for everyone the query reaches and hands them to `visit`. Postings
     /// carry precomputed impacts, so this is one multiply-add per live posting.
-    pub(super) fn accumulate<R>(&self, query: &Query, visit: impl FnOnce(&Touched<'_>) -> R) -> R {
+    ///
+    /// With `relevance`, people who cannot be relevant are not touched at all. Lists are read
+    /// narrowest first, so the best matches (and with them the relevance floors) are known early;
+    /// someone a broad list reaches for the first time ("knows some Excel", for an ask about
+    /// pivot tables) is skipped when even this list's entry plus the most every list still to
+    /// read could add leaves them under both floors. The floors only rise as the maxima grow,
+    /// so a skipped person would have been dropped by the final floors too, and everyone
+    /// relevant gets exact channels: the ranking is the same, but an ask about Excel no longer
+    /// screens half the organisation.
+    pub(super) fn accumulate<R>(
+        &self,
+        query: &Query,
+        relevance: Option<Relevance>,
+        visit: impl FnOnce(&Touched<'_>) -> R,
+    ) -> R {
+        let mut passes: Vec<Pass<'_>> = query
+            .terms
+            .iter()
+            .filter_map(|&(term, weight)| {
+                let list = self.terms.get(term as usize)?;
+                Some(Pass {
+                    list,
+                    weight,
+                    text: true,
+                })
+            })
+            .chain(query.skills.iter().filter_map(|&(id, weight)| {
+                Some(Pass {
+                    list: self.skills.get(&id)?,
+                    weight,
+                    text: false,
+                })
+            }))
+            .collect();
+        passes.sort_by_key(|p| p.list.live());
+        // The most the passes not yet read can add to each channel.
+        let most = |p: &Pass<'_>| p.weight * p.list.max_weight();
+        let mut rest_text: f32 = passes.iter().filter(|p| p.text).map(most).sum();
+        let mut rest_skill: f32 = passes.iter().filter(|p| !p.text).map(most).sum();
+        // Pruning needs both floors: with a floor of zero everyone reached is relevant.
+        let relevance = relevance.filter(|r| r.text > 0.0 && r.skill > 0.0);
         SCRATCH.with(|cell| {
             let mut guard = cell.borrow_mut();
             let Scratch { channels, bits } = &mut *guard;
@@ -91,27 +157,67 @@ impl MatchIndex {
             // Every weight added is positive, so the running maxima are the maxima of the final
             // channels.
             let mut best = Channels::default();
-            let mut add = |slot: Slot, text: f32, skill: f32| {
-                let i = slot as usize;
-                if let (Some(c), Some(word)) = (channels.get_mut(i), bits.get_mut(i / 64)) {
-                    c.text += text;
-                    c.skill += skill;
-                    *word |= 1 << (i % 64);
-                    best.text = best.text.max(c.text);
-                    best.skill = best.skill.max(c.skill);
+            for pass in &passes {
+                if pass.text {
+                    rest_text = (rest_text - most(pass)).max(0.0);
+                } else {
+                    rest_skill = (rest_skill - most(pass)).max(0.0);
                 }
-            };
-            for &(term, qw) in &query.terms {
-                if let Some(list) = self.terms.get(term as usize) {
-                    list.for_each_live(&self.generations, |slot, impact| {
-                        add(slot, qw * impact, 0.0)
-                    });
-                }
-            }
-            for &(id, qw) in &query.skills {
-                if let Some(list) = self.skills.get(&id) {
-                    list.for_each_live(&self.generations, |slot, w| add(slot, 0.0, qw * w));
-                }
+                // Entries under `skip_below` may be skipped for people not reached yet: their
+                // best possible match stays under both floors (a channel nothing can add to is
+                // out of reach too).
+                let skip_below = relevance.map_or(f32::NEG_INFINITY, |r| {
+                    let out_of_reach = |potential: f32, floor: f32| {
+                        potential <= 0.0 || potential * (1.0 + BOUND_SLACK) < floor
+                    };
+                    let (own_rest, other_rest, own_floor, other_floor) = if pass.text {
+                        (
+                            rest_text,
+                            rest_skill,
+                            r.text * best.text,
+                            r.skill * best.skill,
+                        )
+                    } else {
+                        (
+                            rest_skill,
+                            rest_text,
+                            r.skill * best.skill,
+                            r.text * best.text,
+                        )
+                    };
+                    if !out_of_reach(other_rest, other_floor) || pass.weight <= 0.0 {
+                        return f32::NEG_INFINITY;
+                    }
+                    // own_rest + weight × w must stay under the floor (with the slack).
+                    (own_floor / (1.0 + BOUND_SLACK) - own_rest) / pass.weight
+                });
+                let keep = relevance.and_then(|r| r.keep);
+                let (qw, text) = (pass.weight, pass.text);
+                pass.list.for_each_live(&self.generations, |slot, w| {
+                    let i = slot as usize;
+                    let (Some(c), Some(word)) = (channels.get_mut(i), bits.get_mut(i / 64)) else {
+                        return;
+                    };
+                    let bit = 1u64 << (i % 64);
+                    if w < skip_below && *word & bit == 0 && Some(slot) != keep {
+                        return;
+                    }
+                    let added = qw * w;
+                    *word |= bit;
+                    // Branches rather than `max`: a new best is rare after the first entries, so
+                    // they are predicted, while `max` would chain every entry to the one before.
+                    if text {
+                        c.text += added;
+                        if c.text > best.text {
+                            best.text = c.text;
+                        }
+                    } else {
+                        c.skill += added;
+                        if c.skill > best.skill {
+                            best.skill = c.skill;
+                        }
+                    }
+                });
             }
             let touched = Touched {
                 bits,
@@ -144,7 +250,7 @@ impl MatchIndex {
         weights: &ExpertiseWeights,
     ) -> Vec<Option<f64>> {
         let query = self.prepare(ask, weights);
-        self.accumulate(&query, |touched| {
+        self.accumulate(&query, None, |touched| {
             people
                 .iter()
                 .map(|id| {
@@ -183,25 +289,6 @@ impl MatchIndex {
             0.0
         }
     }
-
-    /// A fast estimate of [`MatchIndex::log_expertise`] from dense figures only (no record
-    /// access, no libm): logarithms and powers are approximated to about 1e-5. `now_half_lives`
-    /// is the ranking's time in recency half-lives since the epoch. Used to pick the few people
-    /// worth scoring exactly.
-    #[inline]
-    pub(super) fn estimate(
-        a: &ActivityLn,
-        c: Channels,
-        w: &ExpertiseWeights,
-        now_half_lives: f32,
-    ) -> f32 {
-        let recent = fast_exp2(a.recent_log2 - now_half_lives);
-        w.text as f32 * fast_ln_1p(c.text)
-            + w.skill as f32 * fast_ln_1p(c.skill)
-            + w.activity as f32 * a.helps
-            + w.recency as f32 * fast_ln_1p(recent)
-            + w.intensity as f32 * a.intensity
-    }
 }
 
 /// `ln(1 + x)` for `x ≥ 0` to about 1e-5, from the float's exponent and the atanh series of the
@@ -220,21 +307,25 @@ pub(super) fn fast_ln_1p(x: f32) -> f32 {
 }
 
 /// `2^y`, to about 1e-5 relative, from the integer part as the float's exponent and a polynomial
-/// for the fraction; 0 below the smallest normal float, as for a recency long decayed.
+/// for the fraction; 0 below the smallest normal float (and for NaN), as for a recency long
+/// decayed. No branches and no libm call (`floor` is one without SSE4.1), so that a loop of them
+/// vectorises.
 #[inline]
 pub(super) fn fast_exp2(y: f32) -> f32 {
-    if y.is_nan() || y < -126.0 {
-        return 0.0;
-    }
-    let y = y.min(127.0);
-    let whole = y.floor();
+    let in_range = y >= -126.0;
+    let y = y.clamp(-126.0, 127.0);
+    // Truncation rounds towards zero; one less for negative non-integers gives the floor.
+    let truncated = y as i32;
+    let whole_i = truncated - i32::from((truncated as f32) > y);
+    let whole = whole_i as f32;
     let f = y - whole;
     // 2^f on [0, 1): Taylor series of e^(f·ln 2), six terms.
     let p = 1.0
         + f * (std::f32::consts::LN_2
             + f * (0.240_226_5
                 + f * (0.055_504_1 + f * (0.009_618_1 + f * (0.001_333_6 + f * 0.000_154_0)))));
-    f32::from_bits(((whole as i32 + 127) as u32) << 23) * p
+    let value = f32::from_bits(((whole_i + 127) as u32) << 23) * p;
+    if in_range { value } else { 0.0 }
 }
 
 #[cfg(test)]

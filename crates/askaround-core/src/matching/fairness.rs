@@ -1,10 +1,15 @@
 //! Fairness and cold start: do not send every ask to the same three stars.
 //!
-//! Among candidates of similar fit (within [`FairnessConfig::similar_fit`] of the best), the one
-//! with more of their weekly budget left goes first. And a share of asks reserves a first-wave seat
-//! for a newcomer who declared a matching skill but has no help history yet, so evidence grows
-//! across the organisation instead of piling up on the people who already have it. Every choice
-//! is a function of the ask's seed: the same ask routes the same way.
+//! Candidates of similar fit (at least [`FairnessConfig::similar_fit`] of the best score) share
+//! the first places by a weighted draw: each one's chance goes with its fit and with how much of
+//! its weekly budget is left, so the best fit still goes first most often, but colleagues nearly
+//! as good get their share of asks instead of waiting until the star's budget runs out. (Only
+//! discounting the stars' scores by their load does not do that: their scores lead by more than
+//! any discount a product would accept, so the same people kept the first wave.) And a share of
+//! asks reserves a first-wave seat for a newcomer who declared a matching skill but has no help
+//! history yet, so evidence grows across the organisation instead of piling up on the people who
+//! already have it. Every choice is a function of the ask's seed: the same ask routes the same
+//! way.
 
 use super::config::FairnessConfig;
 use crate::ids::PersonId;
@@ -30,22 +35,59 @@ pub(super) fn apply(ranked: &mut Vec<Contender>, config: &FairnessConfig, seed: 
     explore(ranked, config, seed, limit);
 }
 
-/// Discounts similar-fit candidates by their load, and breaks exact ties by a seeded hash rather
-/// than by id (ids are time-ordered: older accounts would always win).
+/// Orders the similar fits at the head of `ranked` (sorted best first) by a weighted draw without
+/// replacement (Efraimidis and Spirakis: each draws `ln(u) / weight` for a uniform `u`, and the
+/// greatest key goes first, which gives the same order probabilities as drawing one by one in
+/// proportion to weight). The rest keep their order. Exact ties are drawn by the seed rather than
+/// settled by id (ids are time-ordered: older accounts would always win).
 fn spread_load(ranked: &mut [Contender], config: &FairnessConfig, seed: u64) {
     let Some(best) = ranked.first().map(|c| c.score) else {
         return;
     };
-    let threshold = best * config.similar_fit.clamp(0.0, 1.0);
+    let floor = best * config.similar_fit.clamp(0.0, 1.0);
+    let similar = ranked.iter().take_while(|c| c.score >= floor).count();
+    let exponent = config.fit_exponent.max(0.0);
     let penalty = config.load_penalty.clamp(0.0, 1.0);
-    for c in ranked.iter_mut().take_while(|c| c.score >= threshold) {
-        c.score *= 1.0 - penalty * c.load.clamp(0.0, 1.0);
-    }
-    ranked.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
+    let mut drawn: Vec<(f64, Contender)> = ranked
+        .iter()
+        .take(similar)
+        .map(|c| {
+            let fit = if best > 0.0 {
+                (c.score / best).clamp(0.0, 1.0).powf(exponent)
+            } else {
+                1.0
+            };
+            let room = 1.0 - penalty * c.load.clamp(0.0, 1.0);
+            let weight = fit * room;
+            let key = if weight > 0.0 {
+                unit_draw(seed, c.person).ln() / weight
+            } else {
+                f64::NEG_INFINITY
+            };
+            (key, *c)
+        })
+        .collect();
+    // Someone with no budget left at all (weight 0) goes after every drawn colleague, by score.
+    drawn.sort_by(|(ka, a), (kb, b)| {
+        kb.total_cmp(ka)
+            .then_with(|| b.score.total_cmp(&a.score))
             .then_with(|| tie_break(seed, a.person).cmp(&tie_break(seed, b.person)))
     });
+    for (slot, (_, c)) in ranked.iter_mut().zip(drawn) {
+        *slot = c;
+    }
+    if let Some(rest) = ranked.get_mut(similar..) {
+        rest.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| tie_break(seed, a.person).cmp(&tie_break(seed, b.person)))
+        });
+    }
+}
+
+/// A uniform draw in (0, 1) for this person and ask.
+fn unit_draw(seed: u64, person: PersonId) -> f64 {
+    ((mix(tie_break(seed, person)) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
 }
 
 /// With probability `explore_share` (decided by the seed), moves the best newcomer outside the
@@ -96,30 +138,109 @@ mod tests {
         }
     }
 
+    fn no_exploring() -> FairnessConfig {
+        FairnessConfig {
+            explore_share: 0.0,
+            ..FairnessConfig::default()
+        }
+    }
+
+    fn order(ranked: &[Contender]) -> Vec<u128> {
+        ranked
+            .iter()
+            .map(|c| c.person.as_uuid().as_u128())
+            .collect()
+    }
+
+    /// How often each person goes first over many asks.
+    fn first_shares(ranked: &[Contender], config: &FairnessConfig, asks: u64) -> Vec<f64> {
+        let mut firsts = vec![0u32; ranked.len() + 1];
+        for seed in 0..asks {
+            let mut r = ranked.to_vec();
+            apply(&mut r, config, seed, 3);
+            firsts[r[0].person.as_uuid().as_u128() as usize] += 1;
+        }
+        firsts.iter().map(|&n| f64::from(n) / asks as f64).collect()
+    }
+
     #[test]
-    fn a_similar_fit_with_budget_left_goes_before_a_busy_star() {
-        let mut ranked = vec![
+    fn a_similar_fit_with_budget_left_goes_before_a_busy_star_most_of_the_time() {
+        let ranked = vec![
             c(1, 1.0, 1.0, false),
             c(2, 0.95, 0.0, false),
             c(3, 0.2, 0.0, false),
         ];
-        let config = FairnessConfig {
-            explore_share: 0.0,
-            ..FairnessConfig::default()
-        };
-        apply(&mut ranked, &config, 7, 3);
-        let order: Vec<u128> = ranked
-            .iter()
-            .map(|c| c.person.as_uuid().as_u128())
-            .collect();
-        assert_eq!(order, [2, 1, 3]);
+        // Weights: the star 1 × (1 − 0.8) = 0.2, the colleague 0.95² = 0.9025.
+        let shares = first_shares(&ranked, &no_exploring(), 4000);
+        let expected = 0.9025 / (0.9025 + 0.2);
+        assert!((shares[2] - expected).abs() < 0.03, "{shares:?}");
+        assert_eq!(shares[3], 0.0, "a poor fit is never drawn");
+    }
+
+    #[test]
+    fn similar_fits_share_the_first_place_by_fit() {
+        let ranked = vec![
+            c(1, 1.0, 0.0, false),
+            c(2, 0.5, 0.0, false),
+            c(3, 0.49, 0.0, false),
+        ];
+        // Weights 1 and 0.5² = 0.25; the third is under half the best score, outside the draw.
+        let shares = first_shares(&ranked, &no_exploring(), 4000);
+        assert!((shares[1] - 0.8).abs() < 0.03, "{shares:?}");
+        assert!((shares[2] - 0.2).abs() < 0.03, "{shares:?}");
+        for seed in 0..200 {
+            let mut r = ranked.clone();
+            apply(&mut r, &no_exploring(), seed, 3);
+            assert_eq!(r[2].person.as_uuid().as_u128(), 3);
+        }
     }
 
     #[test]
     fn a_much_better_fit_keeps_first_place_however_busy() {
-        let mut ranked = vec![c(1, 1.0, 1.0, false), c(2, 0.3, 0.0, false)];
-        apply(&mut ranked, &FairnessConfig::default(), 7, 3);
-        assert_eq!(ranked[0].person.as_uuid().as_u128(), 1);
+        let ranked = vec![c(1, 1.0, 1.0, false), c(2, 0.3, 0.0, false)];
+        let shares = first_shares(&ranked, &FairnessConfig::default(), 500);
+        assert_eq!(shares[1], 1.0);
+    }
+
+    #[test]
+    fn someone_with_no_budget_left_goes_after_every_similar_fit() {
+        let config = FairnessConfig {
+            load_penalty: 1.0,
+            ..no_exploring()
+        };
+        for seed in 0..200 {
+            let mut ranked = vec![
+                c(1, 1.0, 1.0, false),
+                c(2, 0.6, 0.5, false),
+                c(3, 0.55, 0.9, false),
+            ];
+            apply(&mut ranked, &config, seed, 3);
+            assert_eq!(ranked[2].person.as_uuid().as_u128(), 1);
+        }
+    }
+
+    #[test]
+    fn switched_off_it_keeps_the_ranking_order() {
+        for seed in 0..200 {
+            let mut ranked = vec![
+                c(1, 1.0, 1.0, false),
+                c(2, 0.99, 0.0, false),
+                c(3, 0.5, 0.0, true),
+            ];
+            apply(&mut ranked, &FairnessConfig::off(), seed, 3);
+            assert_eq!(order(&ranked), [1, 2, 3]);
+        }
+    }
+
+    #[test]
+    fn the_same_ask_draws_the_same_order() {
+        let ranked: Vec<Contender> = (1..=8)
+            .map(|n| c(n, 1.0 - n as f64 * 0.05, 0.1, false))
+            .collect();
+        let (mut a, mut b) = (ranked.clone(), ranked);
+        apply(&mut a, &FairnessConfig::default(), 42, 3);
+        apply(&mut b, &FairnessConfig::default(), 42, 3);
+        assert_eq!(order(&a), order(&b));
     }
 
     #[test]

@@ -209,6 +209,48 @@ impl MatchIndex {
         self.change_evidence(helper, evidence, 1)
     }
 
+    /// Records all of one helper's sessions at once: the same as adding them one by one, but the
+    /// helper's postings are rewritten once instead of once per session, which is what makes
+    /// building the index of a large organisation's history linear in it.
+    pub fn add_evidence_batch<'e>(
+        &mut self,
+        helper: PersonId,
+        sessions: impl IntoIterator<Item = &'e HelpEvidence>,
+    ) -> Result<(), MatchError> {
+        self.return_lent();
+        let slot = *self
+            .by_id
+            .get(&helper)
+            .ok_or(MatchError::UnknownPerson(helper))?;
+        self.retire(slot);
+        let options = self.options.clone();
+        for evidence in sessions {
+            let counts = self.analyze(&evidence.text);
+            let impacts = session_impacts(&counts, 1.0, &options);
+            let mut skills = evidence.skills.clone();
+            skills.sort_unstable();
+            skills.dedup();
+            self.associations.record(&skills, 1.0);
+            if let Some(record) = self.record_mut(slot) {
+                record.apply_evidence(evidence, &skills, &impacts, 1, &options);
+            }
+        }
+        self.post(slot);
+        Ok(())
+    }
+
+    /// Drops the stale entries every update leaves in the posting lists (see
+    /// [`super::postings`]): call it once after loading an organisation, so that rankings start
+    /// from lists no longer than their live entries. Takes time in the size of the index.
+    pub fn compact(&mut self) {
+        for list in &mut self.terms {
+            list.compact(&self.generations);
+        }
+        for list in self.skills.values_mut() {
+            list.compact(&self.generations);
+        }
+    }
+
     /// Takes back a session added with [`Self::add_evidence`] (deleted, or consent withdrawn).
     pub fn remove_evidence(
         &mut self,

@@ -23,11 +23,18 @@ pub(super) struct PostingList {
     entries: Vec<Posting>,
     /// Live entries: the document frequency.
     live: u32,
+    /// No entry weighs more (stale ones included, so it may be above the live maximum): what a
+    /// ranking uses to tell that someone this list alone reaches cannot be relevant.
+    max_weight: f32,
 }
 
 impl PostingList {
     pub fn live(&self) -> u32 {
         self.live
+    }
+
+    pub fn max_weight(&self) -> f32 {
+        self.max_weight
     }
 
     pub fn push(&mut self, slot: Slot, generation: u32, weight: f32) {
@@ -37,6 +44,7 @@ impl PostingList {
             weight,
         });
         self.live += 1;
+        self.max_weight = self.max_weight.max(weight);
     }
 
     /// Marks one of this list's entries as stale (its person moved to a new generation) and
@@ -47,7 +55,19 @@ impl PostingList {
         if stale > self.live as usize && stale >= 8 {
             self.entries.retain(|p| is_current(p, generations));
             self.entries.shrink_to(self.entries.len() * 5 / 4 + 4);
+            self.max_weight = self.entries.iter().map(|p| p.weight).fold(0.0, f32::max);
         }
+    }
+
+    /// Drops every stale entry and orders the rest by slot, so that a ranking walks the dense
+    /// arrays forwards. Takes time in the list's length: for after a bulk load, not per update.
+    pub fn compact(&mut self, generations: &[u32]) {
+        self.entries.retain(|p| is_current(p, generations));
+        self.entries.sort_by_key(|p| p.slot);
+        // Room for the updates to come, so the first of them does not copy the whole list.
+        self.entries.shrink_to(self.entries.len() * 5 / 4 + 4);
+        self.live = self.entries.len() as u32;
+        self.max_weight = self.entries.iter().map(|p| p.weight).fold(0.0, f32::max);
     }
 
     /// Calls `visit` with every live entry.
@@ -91,6 +111,22 @@ mod tests {
         list.push(0, 1, 3.0);
         assert_eq!(live(&list, &generations), [(1, 2.0), (0, 3.0)]);
         assert_eq!(list.live(), 2);
+    }
+
+    #[test]
+    fn compacting_keeps_the_live_entries_in_slot_order() {
+        let mut generations = vec![0u32, 0, 0];
+        let mut list = PostingList::default();
+        list.push(2, 0, 1.0);
+        list.push(0, 0, 2.0);
+        list.push(1, 0, 3.0);
+        generations[2] = 1;
+        list.retire_one(&generations);
+        list.push(2, 1, 4.0);
+        list.compact(&generations);
+        assert_eq!(live(&list, &generations), [(0, 2.0), (1, 3.0), (2, 4.0)]);
+        assert_eq!(list.entries.len(), 3);
+        assert_eq!(list.live(), 3);
     }
 
     #[test]

@@ -7,17 +7,22 @@
 //! logarithms, is left to the best estimates, kept in a bounded heap rather than by sorting
 //! everyone.
 
+use std::cell::RefCell;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
 use jiff::Timestamp;
 
 use super::config::ExpertiseWeights;
-use super::expertise::Touched;
+use super::expertise::{Touched, fast_exp2, fast_ln_1p};
 use super::gates::{Gate, GateContext, first_gate};
 use super::index::MatchIndex;
 use super::postings::Slot;
 use super::prior::{AskerContext, prior};
+use super::summary::PASSES;
+
+/// Gathered columns longer than this are freed after the ranking instead of kept for the next.
+const MAX_KEPT_CAPACITY: usize = 1 << 20;
 
 /// What screening needs besides the touched people.
 pub(super) struct Screen<'a> {
@@ -80,52 +85,173 @@ impl PartialOrd for Estimate {
     }
 }
 
+/// The available people of one ranking, in columns: the first pass gathers them, then their
+/// estimates are computed in one straight loop over plain arrays, which the compiler turns into
+/// vector instructions (several people per instruction), instead of one by one between the
+/// gate checks' branches. The columns only grow; `rows` is how many hold this ranking's people.
+#[derive(Default)]
+struct Gathered {
+    rows: usize,
+    slots: Vec<Slot>,
+    text: Vec<f32>,
+    skill: Vec<f32>,
+    /// The parts of the estimate that do not depend on the ask or the time.
+    steady: Vec<f32>,
+    recent_log2: Vec<f32>,
+    estimates: Vec<f32>,
+}
+
+impl Gathered {
+    /// Makes room for `rows` rows; their contents are overwritten by [`Self::set`].
+    fn reserve_rows(&mut self, rows: usize) {
+        if self.slots.len() < rows {
+            self.slots.resize(rows, 0);
+            self.text.resize(rows, 0.0);
+            self.skill.resize(rows, 0.0);
+            self.steady.resize(rows, 0.0);
+            self.recent_log2.resize(rows, 0.0);
+        }
+        self.rows = 0;
+        self.estimates.clear();
+    }
+
+    #[inline]
+    fn set(&mut self, row: usize, slot: Slot, text: f32, skill: f32, steady: f32, recent: f32) {
+        if let (Some(a), Some(b), Some(c), Some(d), Some(e)) = (
+            self.slots.get_mut(row),
+            self.text.get_mut(row),
+            self.skill.get_mut(row),
+            self.steady.get_mut(row),
+            self.recent_log2.get_mut(row),
+        ) {
+            (*a, *b, *c, *d, *e) = (slot, text, skill, steady, recent);
+        }
+    }
+}
+
+thread_local! {
+    /// Reused across rankings: a broad ask gathers tens of thousands of people.
+    static GATHERED: RefCell<Gathered> = RefCell::new(Gathered::default());
+}
+
 impl MatchIndex {
     pub(super) fn screen(&self, touched: &Touched<'_>, screen: &Screen<'_>) -> Screened {
+        GATHERED.with(|cell| {
+            let mut gathered = cell.borrow_mut();
+            let screened = self.screen_with(touched, screen, &mut gathered);
+            // A ranking of a very broad ask must not keep its columns for ever.
+            if gathered.slots.capacity() > MAX_KEPT_CAPACITY {
+                *gathered = Gathered::default();
+            }
+            screened
+        })
+    }
+
+    fn screen_with(
+        &self,
+        touched: &Touched<'_>,
+        screen: &Screen<'_>,
+        gathered: &mut Gathered,
+    ) -> Screened {
         // Relevance is topical only (a busy helper must not make everyone else look irrelevant).
         let best = touched.best;
         let text_floor = screen.word_relevance_floor.clamp(0.0, 1.0) * best.text;
         let skill_floor = screen.relevance_floor.clamp(0.0, 1.0) * best.skill;
-        let mut removed = [0u32; Gate::ALL.len()];
-        let (mut relevant, mut available) = (0u32, 0u32);
-        // The worst kept estimate is on top; once the heap is full, most people fall below it and
-        // cost one comparison.
-        let mut heap: BinaryHeap<Reverse<Estimate>> = BinaryHeap::with_capacity(screen.examine + 1);
-        let mut worst_kept = f32::NEG_INFINITY;
-        let now_half_lives = (screen.now.as_second() as f64 / self.half_life_secs()) as f32;
+        // Counters laid out like `Gate::ALL`, then "passes every gate", then "not relevant". Four
+        // banks, taken in turn: consecutive people mostly land on the same counter, and
+        // incrementing one counter in memory over and over waits for each previous increment.
+        let mut banks = [[0u32; PASSES + 2]; 4];
+        let w = screen.weights;
+        let (w_activity, w_intensity) = (w.activity as f32, w.intensity as f32);
+        // Everyone is written at the next free row and the row is kept only if they pass: no
+        // branch on the outcome (see `Availability::gate_index`).
+        gathered.reserve_rows(touched.count() + 1);
+        let mut kept = 0usize;
+        let mut seen = 0usize;
         touched.for_each(|slot, c| {
-            if Some(slot) == screen.asker_slot {
-                removed[Gate::Asker as usize] += 1;
-                return;
-            }
-            let topical = (best.text > 0.0 && c.text >= text_floor)
-                || (best.skill > 0.0 && c.skill >= skill_floor);
-            if !topical {
-                return;
-            }
-            relevant += 1;
             let Some(availability) = self.availability.get(slot as usize) else {
                 return;
             };
-            let gate = if Some(slot) == self.lent {
+            let gate = if Some(slot) == screen.asker_slot {
+                Gate::Asker as usize
+            } else if Some(slot) == self.lent {
                 self.record(slot)
                     .map_or(Some(Gate::Inactive), |r| first_gate(screen.gates, r))
+                    .map_or(PASSES, |g| g as usize)
             } else {
-                availability.first_gate(screen.gates, screen.working, || self.record(slot))
+                availability.gate_index(screen.gates, screen.working, || self.record(slot))
             };
-            if let Some(gate) = gate {
-                removed[gate as usize] += 1;
-                return;
+            // Relevance is topical only (a busy helper must not make everyone else look
+            // irrelevant); the asker is counted whatever their match.
+            let topical = (best.text > 0.0 && c.text >= text_floor)
+                || (best.skill > 0.0 && c.skill >= skill_floor)
+                || gate == Gate::Asker as usize;
+            let counter = if topical { gate } else { PASSES + 1 };
+            if let Some(n) = banks[seen & 3].get_mut(counter) {
+                *n += 1;
             }
-            available += 1;
+            seen += 1;
             let activity = self
                 .activity
                 .get(slot as usize)
                 .copied()
                 .unwrap_or_default();
-            let value = Self::estimate(&activity, c, screen.weights, now_half_lives);
+            gathered.set(
+                kept,
+                slot,
+                c.text,
+                c.skill,
+                w_activity * activity.helps + w_intensity * activity.intensity,
+                activity.recent_log2,
+            );
+            kept += usize::from(counter == PASSES);
+        });
+        gathered.rows = kept.min(gathered.slots.len());
+        let mut counts = [0u32; PASSES + 2];
+        for bank in &banks {
+            for (total, n) in counts.iter_mut().zip(bank) {
+                *total += n;
+            }
+        }
+        let mut removed = [0u32; Gate::ALL.len()];
+        removed.copy_from_slice(&counts[..PASSES]);
+        let available = counts[PASSES];
+        // Relevant people other than the asker.
+        let relevant = counts[..=PASSES].iter().sum::<u32>() - counts[Gate::Asker as usize];
+
+        let now_half_lives = (screen.now.as_second() as f64 / self.half_life_secs()) as f32;
+        let (w_text, w_skill, w_recency) = (w.text as f32, w.skill as f32, w.recency as f32);
+        let Gathered {
+            rows,
+            slots,
+            text,
+            skill,
+            steady,
+            recent_log2,
+            estimates,
+        } = gathered;
+        let rows = *rows;
+        estimates.extend(
+            column(text, rows)
+                .iter()
+                .zip(column(skill, rows))
+                .zip(column(steady, rows).iter().zip(column(recent_log2, rows)))
+                .map(|((&text, &skill), (&steady, &recent_log2))| {
+                    let recent = fast_exp2(recent_log2 - now_half_lives);
+                    w_text * fast_ln_1p(text)
+                        + w_skill * fast_ln_1p(skill)
+                        + steady
+                        + w_recency * fast_ln_1p(recent)
+                }),
+        );
+
+        // The worst kept estimate is on top; once the heap is full, most people fall below it and
+        // cost one comparison.
+        let mut heap: BinaryHeap<Reverse<Estimate>> = BinaryHeap::with_capacity(screen.examine + 1);
+        let mut worst_kept = f32::NEG_INFINITY;
+        for (&slot, &value) in slots.iter().zip(estimates.iter()) {
             if value < worst_kept {
-                return;
+                continue;
             }
             let candidate = Estimate { value, slot };
             if heap.len() < screen.examine {
@@ -138,7 +264,7 @@ impl MatchIndex {
             if heap.len() == screen.examine {
                 worst_kept = heap.peek().map_or(f32::NEG_INFINITY, |w| w.0.value);
             }
-        });
+        }
         let passed = heap
             .into_iter()
             .filter_map(|Reverse(e)| {
@@ -159,4 +285,9 @@ impl MatchIndex {
             available,
         }
     }
+}
+
+/// The first `rows` entries of a column.
+fn column(values: &[f32], rows: usize) -> &[f32] {
+    values.get(..rows).unwrap_or_default()
 }

@@ -38,11 +38,7 @@ pub struct Routed {
 
 /// The fairness step switched off: no load spreading, no exploring.
 pub fn without_fairness() -> FairnessConfig {
-    FairnessConfig {
-        load_penalty: 0.0,
-        explore_share: 0.0,
-        ..FairnessConfig::default()
-    }
+    FairnessConfig::off()
 }
 
 pub fn simulate(

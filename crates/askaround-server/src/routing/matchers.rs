@@ -334,9 +334,22 @@ impl Matchers {
             // Every person was just upserted, so this cannot miss.
             let _ = index.set_state(person, state);
         }
-        for (helper, evidence) in snapshot.evidence {
-            add_evidence(&mut index, helper, &evidence);
+        // Each helper's sessions at once (their postings rewritten once, not once per session),
+        // then the lists compacted: linear in the history, and rankings start from lists with
+        // no stale entries.
+        // A stable sort keeps each helper's sessions in the store's order, and every node
+        // builds the same index from the same rows.
+        let mut evidence = snapshot.evidence;
+        evidence.sort_by_key(|(helper, _)| *helper);
+        for run in evidence.chunk_by(|a, b| a.0 == b.0) {
+            let Some((helper, _)) = run.first() else {
+                continue;
+            };
+            if let Err(e) = index.add_evidence_batch(*helper, run.iter().map(|(_, e)| e)) {
+                tracing::debug!(error = %e, "evidence for a person the matcher does not know");
+            }
         }
+        index.compact();
         index
     }
 }

@@ -158,4 +158,31 @@ proptest! {
         let rebuilt = build(&people).rank(&ask, &asker_ctx, now(), &config);
         prop_assert_eq!(&first, &rebuilt);
     }
+
+    #[test]
+    fn leaving_out_who_cannot_be_relevant_changes_no_outcome(
+        people in organisation(),
+        ask_text in text(),
+        ask_skills in prop::collection::vec(0usize..5, 0..3),
+        asker in 1u128..30,
+        seed in any::<u64>(),
+        floors in prop::sample::select(vec![(0.05, 0.3), (0.3, 0.5), (0.6, 0.9), (0.0, 0.3)]),
+    ) {
+        let index = build(&people);
+        let ask = Ask {
+            skills: ask_skills.into_iter().map(|s| SKILLS[s]).collect(),
+            urgency: Urgency::Now,
+            seed,
+            ..Ask::new(ask_text)
+        };
+        let config = MatchConfig {
+            relevance_floor: floors.0,
+            word_relevance_floor: floors.1,
+            ..MatchConfig::default()
+        };
+        let asker_ctx = Asker::anonymous(person(asker));
+        let pruned = index.rank_pruned(&ask, &asker_ctx, now(), &config, true);
+        let exhaustive = index.rank_pruned(&ask, &asker_ctx, now(), &config, false);
+        prop_assert_eq!(pruned, exhaustive);
+    }
 }

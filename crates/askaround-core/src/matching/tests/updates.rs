@@ -112,3 +112,52 @@ fn evidence_for_an_unknown_person_is_an_error() {
             .is_err()
     );
 }
+
+#[test]
+fn a_batch_of_sessions_and_compacting_rank_as_adding_them_one_by_one() {
+    let sessions = [
+        session(30, "vlookup across two sheets", &[EXCEL], Some(4)),
+        session(
+            31,
+            "pivot table refresh when rows are added",
+            &[PIVOT],
+            Some(5),
+        ),
+        session(32, "conditional formatting by date", &[EXCEL], None),
+    ];
+    let mut one_by_one = org();
+    for s in &sessions {
+        one_by_one.add_evidence(person(BEN), s).unwrap();
+    }
+    let mut batched = org();
+    batched.add_evidence_batch(person(BEN), &sessions).unwrap();
+    batched.compact();
+    assert_eq!(batched.helps(person(BEN)), one_by_one.helps(person(BEN)));
+    for text in ["vlookup sheets", "pivot table rows", "excel formatting"] {
+        for who in [ANA, BEN, CHO, DEV] {
+            let (a, b) = (
+                expertise(&one_by_one, text, who),
+                expertise(&batched, text, who),
+            );
+            assert!(
+                (a - b).abs() < 1e-9 * a.max(1.0),
+                "{text} {who}: {a} vs {b}"
+            );
+        }
+        let rank = |index: &MatchIndex| -> Vec<_> {
+            index
+                .rank(
+                    &Ask::new(text),
+                    &Asker::anonymous(person(ASKER)),
+                    now(),
+                    &MatchConfig::default(),
+                )
+                .candidates
+                .iter()
+                .map(|c| c.person)
+                .collect()
+        };
+        assert_eq!(rank(&one_by_one), rank(&batched), "{text}");
+    }
+    assert!(batched.heap_bytes() <= one_by_one.heap_bytes());
+}
