@@ -82,6 +82,12 @@ async fn main() -> anyhow::Result<()> {
                 "verified skills, {label}: {skills} skills identical ({:.1} s)",
                 started.elapsed().as_secs_f64()
             );
+            let started = Instant::now();
+            let learned = reference::quality(&args.db, &store, org, scope, 50).await?;
+            eprintln!(
+                "verified quality, {label}: ratings and {learned} skills learned identical ({:.1} s)",
+                started.elapsed().as_secs_f64()
+            );
         }
     }
     println!("| query | range | median | max |");

@@ -1,6 +1,7 @@
-//! `--verify`: the figures read from the rollups of migration 0007, compared with the same
-//! figures aggregated directly from the asks (the statements the store ran before 0007), on the
-//! generated data. Slow by design; it checks the rollups the triggers kept during generation.
+//! `--verify`: the skills and quality figures read from the rollups of migration 0007, compared
+//! with the same figures aggregated directly from the asks (the statements the store ran before
+//! 0007), on the generated data. Slow by design; it checks the rollups the triggers kept during
+//! generation or the migration's backfill built.
 
 use std::collections::BTreeMap;
 
@@ -114,4 +115,97 @@ pub async fn skills(
     Some(direct.len())
         .filter(|n| *n > 0)
         .context("no skills in the range")
+}
+
+/// The quality statements as they were before the rollups (team filter as a subquery).
+const RATINGS: &str = "SELECT rating, count(*) AS n, count(DISTINCT learner_id) AS learners \
+     FROM feedback WHERE org_id = ?1 AND created_at >= ?2 AND created_at < ?3 \
+       AND (?4 IS NULL OR learner_id IN (SELECT id FROM people WHERE org_id = ?1 AND team = ?4)) \
+     GROUP BY rating \
+     UNION ALL SELECT NULL, count(*), count(DISTINCT learner_id) FROM feedback \
+     WHERE org_id = ?1 AND created_at >= ?2 AND created_at < ?3 \
+       AND (?4 IS NULL OR learner_id IN (SELECT id FROM people WHERE org_id = ?1 AND team = ?4))";
+
+const LEARNED: &str = "SELECT l.skill_id AS id, count(*) AS times, \
+       count(DISTINCT f.learner_id) AS learners \
+     FROM feedback f JOIN learned_skills l ON l.ask_id = f.ask_id \
+       JOIN skills s ON s.id = l.skill_id \
+     WHERE f.org_id = ?1 AND f.created_at >= ?2 AND f.created_at < ?3 \
+       AND (?4 IS NULL OR f.learner_id IN (SELECT id FROM people WHERE org_id = ?1 AND team = ?4)) \
+     GROUP BY l.skill_id, s.name \
+     ORDER BY CASE WHEN count(DISTINCT f.learner_id) >= 5 THEN 0 ELSE 1 END, \
+       count(*) DESC, s.name \
+     LIMIT ?5";
+
+/// Compares the store's quality figures (ratings, and the first `limit` skills learned with
+/// their exact learners) with the direct aggregation.
+pub async fn quality(
+    path: &str,
+    store: &SqliteStore,
+    org: OrgId,
+    scope: &Scope,
+    limit: u32,
+) -> anyhow::Result<usize> {
+    let mut db = SqliteConnection::connect(&format!("sqlite://{path}")).await?;
+    let cap = u64::from(ASKERS_COUNTED_UP_TO);
+    let mut ratings = Vec::new();
+    let mut learners = 0;
+    for row in sqlx::query(RATINGS)
+        .bind(org.to_string())
+        .bind(scope.from_ms())
+        .bind(scope.to_ms())
+        .bind(scope.team.clone())
+        .fetch_all(&mut db)
+        .await?
+    {
+        let rating: Option<i64> = row.try_get("rating")?;
+        match rating {
+            None => learners = u(&row, "learners")?.min(cap),
+            Some(r) => ratings.push((
+                u8::try_from(r)?,
+                u(&row, "n")?,
+                u(&row, "learners")?.min(cap),
+            )),
+        }
+    }
+    ratings.sort_unstable();
+    let mut learned = Vec::new();
+    for row in sqlx::query(LEARNED)
+        .bind(org.to_string())
+        .bind(scope.from_ms())
+        .bind(scope.to_ms())
+        .bind(scope.team.clone())
+        .bind(i64::from(limit))
+        .fetch_all(&mut db)
+        .await?
+    {
+        let id: String = row.try_get("id")?;
+        learned.push((id, u(&row, "times")?, u(&row, "learners")?));
+    }
+    db.close().await?;
+    let raw = store.insights_quality(org, scope, limit).await?;
+    let rolled: Vec<(String, u64, u64)> = raw
+        .learned
+        .iter()
+        .map(|(s, t, l)| (s.id.to_string(), *t, *l))
+        .collect();
+    anyhow::ensure!(
+        raw.ratings == ratings && raw.learners == learners,
+        "ratings differ: direct {ratings:?} ({learners} learners), rollups {:?} ({} learners)",
+        raw.ratings,
+        raw.learners
+    );
+    if rolled != learned {
+        let first = rolled
+            .iter()
+            .zip(&learned)
+            .position(|(a, b)| a != b)
+            .unwrap_or(rolled.len().min(learned.len()));
+        anyhow::bail!(
+            "skills learned differ from row {first}: direct {:?}, rollups {:?}",
+            learned.get(first),
+            rolled.get(first)
+        );
+    }
+    Ok(learned.len())
 }

@@ -287,3 +287,190 @@ CREATE TRIGGER insights_holders_person_deleted BEFORE DELETE ON people
 FOR EACH ROW EXECUTE FUNCTION insights_holders_person();
 CREATE TRIGGER insights_holders_active AFTER UPDATE OF active ON people
 FOR EACH ROW EXECUTE FUNCTION insights_holders_person();
+
+-- Quality: ratings per UTC day and 7-day block, and what learners said they learned (same
+-- tables and meaning as on SQLite):
+-- - `insights_rating_buckets`: ratings given per bucket and rating.
+-- - `insights_learned`: one row per (feedback, learned skill), whichever of the two was written
+--   last, with the learner and when the feedback was given.
+-- - `insights_learned_buckets`: times each skill was named per bucket.
+-- - `insights_learned_pairs`: per (skill, learner), their first and last naming of it, so
+--   learners of a skill in a range are counted exactly without reading every naming.
+
+CREATE TABLE insights_rating_buckets (
+    org_id uuid NOT NULL,
+    span   integer NOT NULL,
+    bucket bigint NOT NULL,
+    rating integer NOT NULL,
+    n      integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (org_id, span, bucket, rating)
+);
+
+CREATE TABLE insights_learned (
+    ask_id     uuid NOT NULL,
+    skill_id   uuid NOT NULL,
+    org_id     uuid NOT NULL,
+    learner_id uuid NOT NULL,
+    created_at bigint NOT NULL,
+    PRIMARY KEY (ask_id, skill_id)
+);
+
+CREATE TABLE insights_learned_buckets (
+    org_id   uuid NOT NULL,
+    span     integer NOT NULL,
+    bucket   bigint NOT NULL,
+    skill_id uuid NOT NULL,
+    times    integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (org_id, span, bucket, skill_id)
+);
+
+CREATE TABLE insights_learned_pairs (
+    skill_id   uuid NOT NULL,
+    learner_id uuid NOT NULL,
+    org_id     uuid NOT NULL,
+    first_at   bigint NOT NULL,
+    last_at    bigint NOT NULL,
+    PRIMARY KEY (skill_id, learner_id)
+);
+
+INSERT INTO insights_rating_buckets (org_id, span, bucket, rating, n)
+SELECT f.org_id, s.span, f.created_at / (s.span * 86400000), f.rating, count(*)
+FROM feedback f, (VALUES (1), (7)) AS s (span)
+GROUP BY 1, 2, 3, 4;
+
+INSERT INTO insights_learned (ask_id, skill_id, org_id, learner_id, created_at)
+SELECT l.ask_id, l.skill_id, f.org_id, f.learner_id, f.created_at
+FROM learned_skills l JOIN feedback f ON f.ask_id = l.ask_id;
+
+INSERT INTO insights_learned_buckets (org_id, span, bucket, skill_id, times)
+SELECT f.org_id, s.span, f.created_at / (s.span * 86400000), f.skill_id, count(*)
+FROM insights_learned f, (VALUES (1), (7)) AS s (span)
+GROUP BY 1, 2, 3, 4;
+
+INSERT INTO insights_learned_pairs (skill_id, learner_id, org_id, first_at, last_at)
+SELECT skill_id, learner_id, org_id, min(created_at), max(created_at)
+FROM insights_learned GROUP BY skill_id, learner_id, org_id;
+
+CREATE INDEX feedback_insights_by_rating ON feedback (org_id, rating, created_at, learner_id);
+CREATE INDEX feedback_insights_by_learner ON feedback (learner_id, created_at, rating);
+CREATE INDEX insights_learned_by_created ON insights_learned (org_id, created_at, skill_id);
+CREATE INDEX insights_learned_by_learner ON insights_learned (learner_id, created_at, skill_id);
+CREATE INDEX insights_learned_by_pair ON insights_learned (skill_id, learner_id, created_at);
+CREATE INDEX insights_learned_pairs_by_first ON insights_learned_pairs (skill_id, first_at);
+CREATE INDEX insights_learned_pairs_by_last ON insights_learned_pairs (skill_id, last_at, first_at);
+
+-- Feedback given or removed (per statement, for migrate-data's batches): rating buckets, and
+-- the namings of skills already written for the ask.
+CREATE FUNCTION insights_feedback_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO insights_rating_buckets AS b (org_id, span, bucket, rating, n)
+    SELECT n.org_id, s.span, n.created_at / (s.span * 86400000), n.rating, count(*)
+    FROM added n, (VALUES (1), (7)) AS s (span)
+    GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (org_id, span, bucket, rating) DO UPDATE SET n = b.n + EXCLUDED.n;
+    INSERT INTO insights_learned (ask_id, skill_id, org_id, learner_id, created_at)
+    SELECT n.ask_id, l.skill_id, n.org_id, n.learner_id, n.created_at
+    FROM added n JOIN learned_skills l ON l.ask_id = n.ask_id
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER insights_feedback_added AFTER INSERT ON feedback
+REFERENCING NEW TABLE AS added
+FOR EACH STATEMENT EXECUTE FUNCTION insights_feedback_added();
+
+CREATE FUNCTION insights_feedback_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO insights_rating_buckets AS b (org_id, span, bucket, rating, n)
+    SELECT o.org_id, s.span, o.created_at / (s.span * 86400000), o.rating, -count(*)
+    FROM removed o, (VALUES (1), (7)) AS s (span)
+    GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (org_id, span, bucket, rating) DO UPDATE SET n = b.n + EXCLUDED.n;
+    DELETE FROM insights_learned e USING removed o WHERE e.ask_id = o.ask_id;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER insights_feedback_removed AFTER DELETE ON feedback
+REFERENCING OLD TABLE AS removed
+FOR EACH STATEMENT EXECUTE FUNCTION insights_feedback_removed();
+
+CREATE FUNCTION insights_learned_skill_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO insights_learned (ask_id, skill_id, org_id, learner_id, created_at)
+    SELECT n.ask_id, n.skill_id, f.org_id, f.learner_id, f.created_at
+    FROM added n JOIN feedback f ON f.ask_id = n.ask_id
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER insights_learned_skill_added AFTER INSERT ON learned_skills
+REFERENCING NEW TABLE AS added
+FOR EACH STATEMENT EXECUTE FUNCTION insights_learned_skill_added();
+
+CREATE FUNCTION insights_learned_skill_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM insights_learned e USING removed o
+    WHERE e.ask_id = o.ask_id AND e.skill_id = o.skill_id;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER insights_learned_skill_removed AFTER DELETE ON learned_skills
+REFERENCING OLD TABLE AS removed
+FOR EACH STATEMENT EXECUTE FUNCTION insights_learned_skill_removed();
+
+-- Namings added: times per bucket, and each pair's first and last.
+CREATE FUNCTION insights_learned_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO insights_learned_buckets AS b (org_id, span, bucket, skill_id, times)
+    SELECT n.org_id, s.span, n.created_at / (s.span * 86400000), n.skill_id, count(*)
+    FROM added n, (VALUES (1), (7)) AS s (span)
+    GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (org_id, span, bucket, skill_id) DO UPDATE SET times = b.times + EXCLUDED.times;
+    INSERT INTO insights_learned_pairs AS q (skill_id, learner_id, org_id, first_at, last_at)
+    SELECT n.skill_id, n.learner_id, n.org_id, min(n.created_at), max(n.created_at)
+    FROM added n
+    GROUP BY 1, 2, 3
+    ORDER BY 1, 2
+    ON CONFLICT (skill_id, learner_id) DO UPDATE SET
+        first_at = LEAST(q.first_at, EXCLUDED.first_at),
+        last_at = GREATEST(q.last_at, EXCLUDED.last_at);
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER insights_learned_added AFTER INSERT ON insights_learned
+REFERENCING NEW TABLE AS added
+FOR EACH STATEMENT EXECUTE FUNCTION insights_learned_added();
+
+-- Namings removed: the pairs' first and last are read again from the namings left, and a pair
+-- goes when none is.
+CREATE FUNCTION insights_learned_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO insights_learned_buckets AS b (org_id, span, bucket, skill_id, times)
+    SELECT o.org_id, s.span, o.created_at / (s.span * 86400000), o.skill_id, -count(*)
+    FROM removed o, (VALUES (1), (7)) AS s (span)
+    GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (org_id, span, bucket, skill_id) DO UPDATE SET times = b.times + EXCLUDED.times;
+    DELETE FROM insights_learned_pairs q
+    USING (SELECT DISTINCT skill_id, learner_id FROM removed) o
+    WHERE q.skill_id = o.skill_id AND q.learner_id = o.learner_id
+        AND NOT EXISTS (SELECT 1 FROM insights_learned e
+                        WHERE e.skill_id = o.skill_id AND e.learner_id = o.learner_id);
+    UPDATE insights_learned_pairs q SET first_at = m.first_at, last_at = m.last_at
+    FROM (
+        SELECT e.skill_id, e.learner_id, min(e.created_at) AS first_at, max(e.created_at) AS last_at
+        FROM insights_learned e
+            JOIN (SELECT DISTINCT skill_id, learner_id FROM removed) o
+            ON e.skill_id = o.skill_id AND e.learner_id = o.learner_id
+        GROUP BY e.skill_id, e.learner_id
+    ) AS m
+    WHERE q.skill_id = m.skill_id AND q.learner_id = m.learner_id;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER insights_learned_removed AFTER DELETE ON insights_learned
+REFERENCING OLD TABLE AS removed
+FOR EACH STATEMENT EXECUTE FUNCTION insights_learned_removed();

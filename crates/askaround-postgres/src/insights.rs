@@ -330,4 +330,13 @@ mod tests {
         )
         .await;
     }
+
+    #[tokio::test]
+    async fn insights_learners_are_exact_around_a_range_and_few_raters_stay_hidden() {
+        let store = fresh_store().await;
+        askaround_store::insights_checks::learners_are_exact_around_a_range_and_few_raters_stay_hidden(
+            &store,
+        )
+        .await;
+    }
 }

@@ -209,3 +209,143 @@ BEGIN
     ON CONFLICT (skill_id) DO UPDATE SET
         holders = holders + CASE WHEN NEW.active = 1 THEN 1 ELSE -1 END;
 END;
+
+-- Quality: ratings per UTC day and 7-day block, and what learners said they learned.
+-- - `insights_rating_buckets`: ratings given per bucket and rating.
+-- - `insights_learned`: one row per (feedback, learned skill), whichever of the two was written
+--   last, with the learner and when the feedback was given.
+-- - `insights_learned_buckets`: times each skill was named per bucket.
+-- - `insights_learned_pairs`: per (skill, learner), their first and last naming of it. Learners
+--   of a skill in a range are then counted exactly without reading every naming: those whose
+--   first or last naming is inside the range, plus those who straddle it (first before, last
+--   after) with a naming inside, looked up one by one (none when the range ends today).
+
+CREATE TABLE insights_rating_buckets (
+    org_id TEXT NOT NULL,
+    span   INTEGER NOT NULL,
+    bucket INTEGER NOT NULL,
+    rating INTEGER NOT NULL,
+    n      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (org_id, span, bucket, rating)
+) WITHOUT ROWID;
+
+CREATE TABLE insights_learned (
+    ask_id     TEXT NOT NULL,
+    skill_id   TEXT NOT NULL,
+    org_id     TEXT NOT NULL,
+    learner_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (ask_id, skill_id)
+) WITHOUT ROWID;
+
+CREATE TABLE insights_learned_buckets (
+    org_id   TEXT NOT NULL,
+    span     INTEGER NOT NULL,
+    bucket   INTEGER NOT NULL,
+    skill_id TEXT NOT NULL,
+    times    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (org_id, span, bucket, skill_id)
+) WITHOUT ROWID;
+
+CREATE TABLE insights_learned_pairs (
+    skill_id   TEXT NOT NULL,
+    learner_id TEXT NOT NULL,
+    org_id     TEXT NOT NULL,
+    first_at   INTEGER NOT NULL,
+    last_at    INTEGER NOT NULL,
+    PRIMARY KEY (skill_id, learner_id)
+) WITHOUT ROWID;
+
+INSERT INTO insights_rating_buckets (org_id, span, bucket, rating, n)
+SELECT f.org_id, s.span, f.created_at / (s.span * 86400000), f.rating, count(*)
+FROM feedback f, (SELECT 1 AS span UNION ALL SELECT 7) s
+GROUP BY 1, 2, 3, 4;
+
+INSERT INTO insights_learned (ask_id, skill_id, org_id, learner_id, created_at)
+SELECT l.ask_id, l.skill_id, f.org_id, f.learner_id, f.created_at
+FROM learned_skills l JOIN feedback f ON f.ask_id = l.ask_id;
+
+INSERT INTO insights_learned_buckets (org_id, span, bucket, skill_id, times)
+SELECT f.org_id, s.span, f.created_at / (s.span * 86400000), f.skill_id, count(*)
+FROM insights_learned f, (SELECT 1 AS span UNION ALL SELECT 7) s
+GROUP BY 1, 2, 3, 4;
+
+INSERT INTO insights_learned_pairs (skill_id, learner_id, org_id, first_at, last_at)
+SELECT skill_id, learner_id, org_id, min(created_at), max(created_at)
+FROM insights_learned GROUP BY skill_id, learner_id, org_id;
+
+-- Distinct learners per rating in a range, read until enough are found.
+CREATE INDEX feedback_insights_by_rating ON feedback (org_id, rating, created_at, learner_id);
+-- Ratings of the people in a team or location.
+CREATE INDEX feedback_insights_by_learner ON feedback (learner_id, created_at, rating);
+CREATE INDEX insights_learned_by_created ON insights_learned (org_id, created_at, skill_id);
+CREATE INDEX insights_learned_by_learner ON insights_learned (learner_id, created_at, skill_id);
+CREATE INDEX insights_learned_by_pair ON insights_learned (skill_id, learner_id, created_at);
+CREATE INDEX insights_learned_pairs_by_first ON insights_learned_pairs (skill_id, first_at);
+CREATE INDEX insights_learned_pairs_by_last ON insights_learned_pairs (skill_id, last_at, first_at);
+
+CREATE TRIGGER insights_feedback_added AFTER INSERT ON feedback
+BEGIN
+    INSERT INTO insights_rating_buckets (org_id, span, bucket, rating, n)
+    SELECT NEW.org_id, s.span, NEW.created_at / (s.span * 86400000), NEW.rating, 1
+    FROM (SELECT 1 AS span UNION ALL SELECT 7) s WHERE TRUE
+    ON CONFLICT (org_id, span, bucket, rating) DO UPDATE SET n = insights_rating_buckets.n + 1;
+    INSERT OR IGNORE INTO insights_learned (ask_id, skill_id, org_id, learner_id, created_at)
+    SELECT NEW.ask_id, l.skill_id, NEW.org_id, NEW.learner_id, NEW.created_at
+    FROM learned_skills l WHERE l.ask_id = NEW.ask_id;
+END;
+
+CREATE TRIGGER insights_feedback_removed AFTER DELETE ON feedback
+BEGIN
+    UPDATE insights_rating_buckets SET n = n - 1
+    WHERE org_id = OLD.org_id AND rating = OLD.rating
+        AND ((span = 1 AND bucket = OLD.created_at / 86400000)
+            OR (span = 7 AND bucket = OLD.created_at / (7 * 86400000)));
+    DELETE FROM insights_learned WHERE ask_id = OLD.ask_id;
+END;
+
+CREATE TRIGGER insights_learned_skill_added AFTER INSERT ON learned_skills
+BEGIN
+    INSERT OR IGNORE INTO insights_learned (ask_id, skill_id, org_id, learner_id, created_at)
+    SELECT NEW.ask_id, NEW.skill_id, f.org_id, f.learner_id, f.created_at
+    FROM feedback f WHERE f.ask_id = NEW.ask_id;
+END;
+
+CREATE TRIGGER insights_learned_skill_removed AFTER DELETE ON learned_skills
+BEGIN
+    DELETE FROM insights_learned WHERE ask_id = OLD.ask_id AND skill_id = OLD.skill_id;
+END;
+
+CREATE TRIGGER insights_learned_added AFTER INSERT ON insights_learned
+BEGIN
+    INSERT INTO insights_learned_buckets (org_id, span, bucket, skill_id, times)
+    SELECT NEW.org_id, s.span, NEW.created_at / (s.span * 86400000), NEW.skill_id, 1
+    FROM (SELECT 1 AS span UNION ALL SELECT 7) s WHERE TRUE
+    ON CONFLICT (org_id, span, bucket, skill_id) DO UPDATE SET
+        times = insights_learned_buckets.times + 1;
+    INSERT INTO insights_learned_pairs (skill_id, learner_id, org_id, first_at, last_at)
+    VALUES (NEW.skill_id, NEW.learner_id, NEW.org_id, NEW.created_at, NEW.created_at)
+    ON CONFLICT (skill_id, learner_id) DO UPDATE SET
+        first_at = min(insights_learned_pairs.first_at, excluded.first_at),
+        last_at = max(insights_learned_pairs.last_at, excluded.last_at);
+END;
+
+-- A naming removed: the pair's first and last are read again from the namings left (a handful
+-- per learner and skill), and the pair goes when none is.
+CREATE TRIGGER insights_learned_removed AFTER DELETE ON insights_learned
+BEGIN
+    UPDATE insights_learned_buckets SET times = times - 1
+    WHERE org_id = OLD.org_id AND skill_id = OLD.skill_id
+        AND ((span = 1 AND bucket = OLD.created_at / 86400000)
+            OR (span = 7 AND bucket = OLD.created_at / (7 * 86400000)));
+    DELETE FROM insights_learned_pairs
+    WHERE skill_id = OLD.skill_id AND learner_id = OLD.learner_id
+        AND NOT EXISTS (SELECT 1 FROM insights_learned
+                        WHERE skill_id = OLD.skill_id AND learner_id = OLD.learner_id);
+    UPDATE insights_learned_pairs SET
+        first_at = (SELECT min(created_at) FROM insights_learned
+                    WHERE skill_id = OLD.skill_id AND learner_id = OLD.learner_id),
+        last_at = (SELECT max(created_at) FROM insights_learned
+                   WHERE skill_id = OLD.skill_id AND learner_id = OLD.learner_id)
+    WHERE skill_id = OLD.skill_id AND learner_id = OLD.learner_id;
+END;

@@ -69,9 +69,10 @@ pub struct SpeedRaw {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QualityRaw {
-    /// `(rating 1–5, ratings, distinct learners)`.
+    /// `(rating 1–5, ratings, distinct learners)`; learners (which only decide suppression)
+    /// counted up to a cap of at least [`super::privacy::MIN_PEOPLE`], like askers.
     pub ratings: Vec<(u8, u64, u64)>,
-    /// Distinct learners who rated.
+    /// Distinct learners who rated, counted up to the same cap.
     pub learners: u64,
     /// `(skill, times learned, distinct learners)`, most learned first.
     pub learned: Vec<(SkillRef, u64, u64)>,

@@ -1,22 +1,23 @@
 //! Checks of the insights rollups (migration 0007) that every backend runs from its own tests,
 //! beside the conformance suite: the privacy promise where a figure is now read from rollups
-//! and capped counts, and exact ranges where a local midnight is not a UTC one.
+//! and capped counts, exact ranges where a local midnight is not a UTC one, and exact learners
+//! where a (skill, learner) pair straddles the range.
 
 use jiff::Timestamp;
 use jiff::civil::date;
 
-use askaround_core::asks::{self, HelpMode, NewAsk};
+use askaround_core::asks::{self, Candidate, Event, HelpMode, NewAsk, RoutingPolicy};
 use askaround_core::email::Email;
 use askaround_core::hours::WorkingHours;
-use askaround_core::ids::{AskId, OrgId, PersonId, SkillId};
-use askaround_core::insights::{Scope, skills};
+use askaround_core::ids::{AskId, OfferId, OrgId, PersonId, SkillId};
+use askaround_core::insights::{Scope, quality, skills};
 use askaround_core::language;
 use askaround_core::matching::Urgency;
 use askaround_core::person::{PersonFields, Role};
 use askaround_core::taxonomy::{SeedSkill, Taxonomy};
 use askaround_core::timezone::TimeZoneName;
 
-use crate::{NewOrg, NewPerson, Outbox, Store};
+use crate::{NewFeedback, NewOrg, NewPerson, Outbox, Store};
 
 fn seed() -> Vec<SeedSkill> {
     ["Excel", "Tableau"]
@@ -179,4 +180,118 @@ pub async fn few_askers_stay_hidden_and_ranges_end_at_local_midnight(store: &dyn
         .find(|d| d.skill.id == excel)
         .and_then(|d| d.asks);
     assert_eq!(shown, Some(101));
+}
+
+/// Writes an ask's life through the real state machine: asked, offered to `helper`, accepted,
+/// resolved with a rating and `skill` learned, every step at `when`.
+async fn learned_at(
+    store: &dyn Store,
+    org: OrgId,
+    (learner, helper): (PersonId, PersonId),
+    skill: SkillId,
+    when: &str,
+) {
+    let when = at(when);
+    let policy = RoutingPolicy::default();
+    let new =
+        NewAsk::parse("help with this", vec![skill], Urgency::Now, HelpMode::Chat).expect("ask");
+    let mut ask = asks::create(AskId::generate(), learner, new, when).ask;
+    store
+        .create_ask(org, &ask, None, &Outbox::default(), when)
+        .await
+        .expect("create ask");
+    let offer = OfferId::generate();
+    let candidates = vec![Candidate { helper, offer }];
+    for (event, outbox) in [
+        (
+            Event::Candidates {
+                wave: 1,
+                candidates,
+            },
+            Outbox::default(),
+        ),
+        (Event::Accept { offer, by: helper }, Outbox::default()),
+        (
+            Event::Resolve { by: learner },
+            Outbox {
+                feedback: Some(NewFeedback {
+                    learner,
+                    helper,
+                    rating: 5,
+                    thanks: None,
+                    learned: vec![skill],
+                }),
+                ..Outbox::default()
+            },
+        ),
+    ] {
+        let t = asks::apply(&ask, event, when, &policy).expect("event");
+        store
+            .commit_transition(org, ask.version, &t.ask, &outbox, when)
+            .await
+            .expect("commit");
+        ask = t.ask;
+    }
+}
+
+/// Learners of a skill are exact (they are shown): one who learned it before, inside and after
+/// the range counts, one who learned it only before and after does not. Four learners' ratings
+/// stay hidden.
+pub async fn learners_are_exact_around_a_range_and_few_raters_stay_hidden(store: &dyn Store) {
+    let (org, _) = store
+        .create_org(
+            &NewOrg {
+                name: "Learning".into(),
+                slug: "learning".into(),
+            },
+            &seed(),
+            None,
+            start(),
+        )
+        .await
+        .expect("org");
+    let org = org.id;
+    let taxonomy = Taxonomy::new(store.skills(org).await.expect("skills"));
+    let excel = taxonomy.resolve("Excel").expect("excel").id;
+    let mut people = Vec::new();
+    for i in 0..5 {
+        people.push(person(store, org, i).await);
+    }
+    let helper = people[0];
+    let namings: [(usize, &[&str]); 4] = [
+        (
+            1,
+            &[
+                "2026-02-20T10:00:00Z",
+                "2026-03-10T10:00:00Z",
+                "2026-04-10T10:00:00Z",
+            ],
+        ),
+        (2, &["2026-02-20T11:00:00Z", "2026-04-10T11:00:00Z"]),
+        (3, &["2026-03-05T10:00:00Z"]),
+        (4, &["2026-02-20T12:00:00Z", "2026-03-20T10:00:00Z"]),
+    ];
+    for (learner, times) in namings {
+        for when in times {
+            learned_at(store, org, (people[learner], helper), excel, when).await;
+        }
+    }
+    let raw = store
+        .insights_quality(org, &kolkata(None), 10)
+        .await
+        .expect("quality");
+    assert_eq!(raw.learned.len(), 1);
+    assert_eq!((raw.learned[0].1, raw.learned[0].2), (3, 3));
+    assert_eq!(raw.ratings, [(5, 3, 3)]);
+    assert_eq!(raw.learners, 3);
+    let shown = quality(&raw);
+    assert_eq!(shown.rated, None, "three learners rated: hidden");
+    assert!(shown.ratings.iter().all(|r| r.count.is_none()));
+    assert!(shown.learned.is_empty());
+
+    let team = store
+        .insights_quality(org, &kolkata(Some("Finance")), 10)
+        .await
+        .expect("quality");
+    assert_eq!(team, raw, "the same read person by person");
 }

@@ -217,34 +217,127 @@ pub fn skill_names() -> &'static str {
 }
 
 /// Ratings given in the range by learners in scope. Columns: rating, n, learners; with
-/// `rating` NULL, the row of all ratings.
+/// `rating` NULL, the row of all ratings. Learners (which only decide suppression) are counted
+/// up to [`ASKERS_COUNTED_UP_TO`], like askers.
+///
+/// Read from `insights_rating_buckets` (migration 0007) for whole blocks and days and from
+/// `feedback` for the slivers; with a team or location, from the ratings of each person in
+/// scope.
 pub fn ratings(scope: &Scope) -> Statement {
     let f = filters(scope, "pe");
+    let cap = ASKERS_COUNTED_UP_TO;
+    if f.filtered() {
+        let from = format!(
+            "FROM people fp CROSS JOIN feedback f \
+             WHERE fp.org_id = ?1{people} AND f.learner_id = fp.id \
+               AND f.created_at >= ?2 AND f.created_at < ?3",
+            people = f.people.replace("pe.", "fp.")
+        );
+        // Capped like the unfiltered count, so a figure does not depend on the path taken.
+        let learners = format!(
+            "CASE WHEN count(DISTINCT f.learner_id) > {cap} THEN {cap} \
+               ELSE count(DISTINCT f.learner_id) END"
+        );
+        let sql = format!(
+            "SELECT f.rating, count(*) AS n, {learners} AS learners {from} GROUP BY f.rating \
+             UNION ALL SELECT NULL, count(*), {learners} {from}"
+        );
+        return Statement { sql, args: f.args };
+    }
+    let p = pieces(scope.from_ms(), scope.to_ms());
+    let mut parts = Vec::new();
+    for (span, (lo, hi)) in p.buckets() {
+        parts.push(format!(
+            "SELECT rating, n FROM insights_rating_buckets \
+             WHERE org_id = ?1 AND span = {span} AND bucket >= {lo} AND bucket < {hi}"
+        ));
+    }
+    for (lo, hi) in p.raw {
+        parts.push(format!(
+            "SELECT rating, 1 AS n FROM feedback \
+             WHERE org_id = ?1 AND created_at >= {lo} AND created_at < {hi}"
+        ));
+    }
+    let learners = |rating: &str| {
+        format!(
+            "(SELECT count(*) FROM (SELECT DISTINCT f.learner_id FROM feedback f \
+               WHERE f.org_id = ?1{rating} AND f.created_at >= ?2 AND f.created_at < ?3 \
+               LIMIT {cap}) AS d)"
+        )
+    };
     let sql = format!(
-        "SELECT rating, count(*) AS n, count(DISTINCT learner_id) AS learners FROM feedback \
-           WHERE org_id = ?1 AND created_at >= ?2 AND created_at < ?3{filter} GROUP BY rating \
-         UNION ALL SELECT NULL, count(*), count(DISTINCT learner_id) FROM feedback \
-           WHERE org_id = ?1 AND created_at >= ?2 AND created_at < ?3{filter}",
-        filter = f.person_in_scope("learner_id")
+        "WITH r AS ( \
+           SELECT rating, {n} AS n FROM ({parts}) AS p GROUP BY rating \
+         ) \
+         SELECT r.rating, r.n, {by_rating} AS learners FROM r WHERE r.n > 0 \
+         UNION ALL SELECT NULL, (SELECT {n} FROM r), {all}",
+        n = sum("n"),
+        parts = parts.join(" UNION ALL "),
+        by_rating = learners(" AND f.rating = r.rating"),
+        all = learners(""),
     );
     Statement { sql, args: f.args }
 }
 
 /// Skills learned in the range, those named by 5+ learners first. Columns: id, name, times,
-/// learners.
+/// learners (exact: they are shown).
+///
+/// Times are read from `insights_learned_buckets` (migration 0007) for whole blocks and days and
+/// from `insights_learned` for the slivers. Learners of a skill in the range are the (skill,
+/// learner) pairs of `insights_learned_pairs` whose first naming is in the range, those whose
+/// last is (first before), and those straddling it (first before, last after) with a naming
+/// inside, looked up one by one: none when the range ends today. With a team or location, the
+/// namings of each person in scope are read and counted directly.
 pub fn learned(scope: &Scope, limit: u32) -> Statement {
     let f = filters(scope, "pe");
+    let counted = if f.filtered() {
+        format!(
+            "SELECT e.skill_id, count(*) AS times, count(DISTINCT e.learner_id) AS learners \
+             FROM people fp CROSS JOIN insights_learned e \
+             WHERE fp.org_id = ?1{people} AND e.learner_id = fp.id \
+               AND e.created_at >= ?2 AND e.created_at < ?3 \
+             GROUP BY e.skill_id",
+            people = f.people.replace("pe.", "fp.")
+        )
+    } else {
+        let p = pieces(scope.from_ms(), scope.to_ms());
+        let mut parts = Vec::new();
+        for (span, (lo, hi)) in p.buckets() {
+            parts.push(format!(
+                "SELECT skill_id, times FROM insights_learned_buckets \
+                 WHERE org_id = ?1 AND span = {span} AND bucket >= {lo} AND bucket < {hi}"
+            ));
+        }
+        for (lo, hi) in p.raw {
+            parts.push(format!(
+                "SELECT skill_id, 1 AS times FROM insights_learned \
+                 WHERE org_id = ?1 AND created_at >= {lo} AND created_at < {hi}"
+            ));
+        }
+        format!(
+            "SELECT t.skill_id, t.times, \
+               (SELECT count(*) FROM insights_learned_pairs q \
+                  WHERE q.skill_id = t.skill_id AND q.first_at >= ?2 AND q.first_at < ?3) \
+             + (SELECT count(*) FROM insights_learned_pairs q \
+                  WHERE q.skill_id = t.skill_id AND q.last_at >= ?2 AND q.last_at < ?3 \
+                    AND q.first_at < ?2) \
+             + (SELECT count(*) FROM insights_learned_pairs q \
+                  WHERE q.skill_id = t.skill_id AND q.last_at >= ?3 AND q.first_at < ?2 \
+                    AND EXISTS (SELECT 1 FROM insights_learned e \
+                      WHERE e.skill_id = q.skill_id AND e.learner_id = q.learner_id \
+                        AND e.created_at >= ?2 AND e.created_at < ?3)) AS learners \
+             FROM (SELECT skill_id, {times} AS times FROM ({parts}) AS p GROUP BY skill_id) AS t \
+             WHERE t.times > 0",
+            times = sum("times"),
+            parts = parts.join(" UNION ALL "),
+        )
+    };
     let sql = format!(
-        "SELECT CAST(l.skill_id AS TEXT) AS id, s.name, count(*) AS times, \
-           count(DISTINCT f.learner_id) AS learners \
-         FROM feedback f JOIN learned_skills l ON l.ask_id = f.ask_id \
-           JOIN skills s ON s.id = l.skill_id \
-         WHERE f.org_id = ?1 AND f.created_at >= ?2 AND f.created_at < ?3{filter} \
-         GROUP BY l.skill_id, s.name \
-         ORDER BY CASE WHEN count(DISTINCT f.learner_id) >= 5 THEN 0 ELSE 1 END, \
-           count(*) DESC, s.name \
-         LIMIT {limit}",
-        filter = f.person_in_scope("f.learner_id")
+        "WITH l AS ({counted}) \
+         SELECT CAST(l.skill_id AS TEXT) AS id, s.name, l.times, l.learners \
+         FROM l JOIN skills s ON s.id = l.skill_id \
+         ORDER BY CASE WHEN l.learners >= 5 THEN 0 ELSE 1 END, l.times DESC, s.name \
+         LIMIT {limit}"
     );
     Statement { sql, args: f.args }
 }
