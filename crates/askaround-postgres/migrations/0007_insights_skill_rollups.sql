@@ -324,6 +324,15 @@ CREATE TABLE insights_learned_buckets (
     PRIMARY KEY (org_id, span, bucket, skill_id)
 );
 
+-- Per skill: namings and (skill, learner) pairs in all, so a range covering most of a skill's
+-- namings counts its learners from what lies outside it (pairs entirely before or after).
+CREATE TABLE insights_learned_totals (
+    skill_id uuid PRIMARY KEY,
+    org_id   uuid NOT NULL,
+    times    integer NOT NULL DEFAULT 0,
+    pairs    integer NOT NULL DEFAULT 0
+);
+
 CREATE TABLE insights_learned_pairs (
     skill_id   uuid NOT NULL,
     learner_id uuid NOT NULL,
@@ -350,6 +359,10 @@ GROUP BY 1, 2, 3, 4;
 INSERT INTO insights_learned_pairs (skill_id, learner_id, org_id, first_at, last_at)
 SELECT skill_id, learner_id, org_id, min(created_at), max(created_at)
 FROM insights_learned GROUP BY skill_id, learner_id, org_id;
+
+INSERT INTO insights_learned_totals (skill_id, org_id, times, pairs)
+SELECT skill_id, org_id, count(*), count(DISTINCT learner_id)
+FROM insights_learned GROUP BY skill_id, org_id;
 
 CREATE INDEX feedback_insights_by_rating ON feedback (org_id, rating, created_at, learner_id);
 CREATE INDEX feedback_insights_by_learner ON feedback (learner_id, created_at, rating);
@@ -429,6 +442,23 @@ BEGIN
     GROUP BY 1, 2, 3, 4
     ORDER BY 1, 2, 3, 4
     ON CONFLICT (org_id, span, bucket, skill_id) DO UPDATE SET times = b.times + EXCLUDED.times;
+    -- Before the pairs are written: a pair not there yet is a new one.
+    INSERT INTO insights_learned_totals AS t (skill_id, org_id, times, pairs)
+    SELECT skill_id, org_id, sum(times), sum(new_pair)
+    FROM (
+        SELECT n.skill_id, n.org_id, n.learner_id, count(*) AS times,
+            CASE WHEN EXISTS (
+                SELECT 1 FROM insights_learned_pairs q
+                WHERE q.skill_id = n.skill_id AND q.learner_id = n.learner_id) THEN 0 ELSE 1 END
+                AS new_pair
+        FROM added n
+        GROUP BY n.skill_id, n.org_id, n.learner_id
+    ) AS x
+    GROUP BY 1, 2
+    ORDER BY 1
+    ON CONFLICT (skill_id) DO UPDATE SET
+        times = t.times + EXCLUDED.times,
+        pairs = t.pairs + EXCLUDED.pairs;
     INSERT INTO insights_learned_pairs AS q (skill_id, learner_id, org_id, first_at, last_at)
     SELECT n.skill_id, n.learner_id, n.org_id, min(n.created_at), max(n.created_at)
     FROM added n
@@ -454,11 +484,20 @@ BEGIN
     GROUP BY 1, 2, 3, 4
     ORDER BY 1, 2, 3, 4
     ON CONFLICT (org_id, span, bucket, skill_id) DO UPDATE SET times = b.times + EXCLUDED.times;
-    DELETE FROM insights_learned_pairs q
-    USING (SELECT DISTINCT skill_id, learner_id FROM removed) o
-    WHERE q.skill_id = o.skill_id AND q.learner_id = o.learner_id
-        AND NOT EXISTS (SELECT 1 FROM insights_learned e
-                        WHERE e.skill_id = o.skill_id AND e.learner_id = o.learner_id);
+    UPDATE insights_learned_totals t SET times = t.times - d.n
+    FROM (SELECT skill_id, count(*) AS n FROM removed GROUP BY skill_id) AS d
+    WHERE t.skill_id = d.skill_id;
+    WITH gone AS (
+        DELETE FROM insights_learned_pairs q
+        USING (SELECT DISTINCT skill_id, learner_id FROM removed) o
+        WHERE q.skill_id = o.skill_id AND q.learner_id = o.learner_id
+            AND NOT EXISTS (SELECT 1 FROM insights_learned e
+                            WHERE e.skill_id = o.skill_id AND e.learner_id = o.learner_id)
+        RETURNING q.skill_id
+    )
+    UPDATE insights_learned_totals t SET pairs = t.pairs - g.n
+    FROM (SELECT skill_id, count(*) AS n FROM gone GROUP BY skill_id) AS g
+    WHERE t.skill_id = g.skill_id;
     UPDATE insights_learned_pairs q SET first_at = m.first_at, last_at = m.last_at
     FROM (
         SELECT e.skill_id, e.learner_id, min(e.created_at) AS first_at, max(e.created_at) AS last_at

@@ -247,6 +247,15 @@ CREATE TABLE insights_learned_buckets (
     PRIMARY KEY (org_id, span, bucket, skill_id)
 ) WITHOUT ROWID;
 
+-- Per skill: namings and (skill, learner) pairs in all, so a range covering most of a skill's
+-- namings counts its learners from what lies outside it (pairs entirely before or after).
+CREATE TABLE insights_learned_totals (
+    skill_id TEXT PRIMARY KEY,
+    org_id   TEXT NOT NULL,
+    times    INTEGER NOT NULL DEFAULT 0,
+    pairs    INTEGER NOT NULL DEFAULT 0
+);
+
 CREATE TABLE insights_learned_pairs (
     skill_id   TEXT NOT NULL,
     learner_id TEXT NOT NULL,
@@ -273,6 +282,10 @@ GROUP BY 1, 2, 3, 4;
 INSERT INTO insights_learned_pairs (skill_id, learner_id, org_id, first_at, last_at)
 SELECT skill_id, learner_id, org_id, min(created_at), max(created_at)
 FROM insights_learned GROUP BY skill_id, learner_id, org_id;
+
+INSERT INTO insights_learned_totals (skill_id, org_id, times, pairs)
+SELECT skill_id, org_id, count(*), count(DISTINCT learner_id)
+FROM insights_learned GROUP BY skill_id, org_id;
 
 -- Distinct learners per rating in a range, read until enough are found.
 CREATE INDEX feedback_insights_by_rating ON feedback (org_id, rating, created_at, learner_id);
@@ -323,6 +336,13 @@ BEGIN
     FROM (SELECT 1 AS span UNION ALL SELECT 7) s WHERE TRUE
     ON CONFLICT (org_id, span, bucket, skill_id) DO UPDATE SET
         times = insights_learned_buckets.times + 1;
+    INSERT INTO insights_learned_totals (skill_id, org_id, times, pairs)
+    VALUES (NEW.skill_id, NEW.org_id, 1, CASE WHEN EXISTS (
+        SELECT 1 FROM insights_learned_pairs
+        WHERE skill_id = NEW.skill_id AND learner_id = NEW.learner_id) THEN 0 ELSE 1 END)
+    ON CONFLICT (skill_id) DO UPDATE SET
+        times = insights_learned_totals.times + 1,
+        pairs = insights_learned_totals.pairs + excluded.pairs;
     INSERT INTO insights_learned_pairs (skill_id, learner_id, org_id, first_at, last_at)
     VALUES (NEW.skill_id, NEW.learner_id, NEW.org_id, NEW.created_at, NEW.created_at)
     ON CONFLICT (skill_id, learner_id) DO UPDATE SET
@@ -338,6 +358,12 @@ BEGIN
     WHERE org_id = OLD.org_id AND skill_id = OLD.skill_id
         AND ((span = 1 AND bucket = OLD.created_at / 86400000)
             OR (span = 7 AND bucket = OLD.created_at / (7 * 86400000)));
+    UPDATE insights_learned_totals SET
+        times = times - 1,
+        pairs = pairs - CASE WHEN EXISTS (
+            SELECT 1 FROM insights_learned
+            WHERE skill_id = OLD.skill_id AND learner_id = OLD.learner_id) THEN 0 ELSE 1 END
+    WHERE skill_id = OLD.skill_id;
     DELETE FROM insights_learned_pairs
     WHERE skill_id = OLD.skill_id AND learner_id = OLD.learner_id
         AND NOT EXISTS (SELECT 1 FROM insights_learned

@@ -18,7 +18,7 @@ const BOOKKEEPING: [&str; 2] = ["_sqlx_migrations", "sqlite_sequence"];
 
 /// Rollups of the insights (migration 0007) that triggers on the copied tables rebuild on the
 /// target row by row as those are inserted, so they are neither copied nor compared.
-const DERIVED: [&str; 7] = [
+const DERIVED: [&str; 8] = [
     "insights_ask_skills",
     "insights_skill_buckets",
     "insights_skill_totals",
@@ -26,6 +26,7 @@ const DERIVED: [&str; 7] = [
     "insights_learned",
     "insights_learned_buckets",
     "insights_learned_pairs",
+    "insights_learned_totals",
 ];
 
 fn expected() -> BTreeSet<(String, String)> {

@@ -234,9 +234,9 @@ async fn learned_at(
     }
 }
 
-/// Learners of a skill are exact (they are shown): one who learned it before, inside and after
-/// the range counts, one who learned it only before and after does not. Four learners' ratings
-/// stay hidden.
+/// Learners of a skill are exact (they are shown), whichever side of the range they are counted
+/// from: one who learned it before, inside and after the range counts, one who learned it only
+/// before and after does not. Four learners' ratings stay hidden.
 pub async fn learners_are_exact_around_a_range_and_few_raters_stay_hidden(store: &dyn Store) {
     let (org, _) = store
         .create_org(
@@ -276,16 +276,39 @@ pub async fn learners_are_exact_around_a_range_and_few_raters_stay_hidden(store:
             learned_at(store, org, (people[learner], helper), excel, when).await;
         }
     }
+    // Tableau, named mostly inside the range (its learners are then counted from the pairs
+    // outside): one straddling without a naming inside, one only after.
+    let tableau = taxonomy.resolve("Tableau").expect("tableau").id;
+    let namings: [(usize, &[&str]); 4] = [
+        (1, &["2026-02-21T10:00:00Z", "2026-04-11T10:00:00Z"]),
+        (
+            2,
+            &[
+                "2026-03-03T10:00:00Z",
+                "2026-03-04T10:00:00Z",
+                "2026-03-05T11:00:00Z",
+                "2026-03-06T10:00:00Z",
+            ],
+        ),
+        (3, &["2026-03-11T10:00:00Z"]),
+        (4, &["2026-04-12T10:00:00Z"]),
+    ];
+    for (learner, times) in namings {
+        for when in times {
+            learned_at(store, org, (people[learner], helper), tableau, when).await;
+        }
+    }
     let raw = store
         .insights_quality(org, &kolkata(None), 10)
         .await
         .expect("quality");
-    assert_eq!(raw.learned.len(), 1);
-    assert_eq!((raw.learned[0].1, raw.learned[0].2), (3, 3));
-    assert_eq!(raw.ratings, [(5, 3, 3)]);
-    assert_eq!(raw.learners, 3);
+    let learned: Vec<(SkillId, u64, u64)> =
+        raw.learned.iter().map(|(s, t, l)| (s.id, *t, *l)).collect();
+    assert_eq!(learned, [(tableau, 5, 2), (excel, 3, 3)]);
+    assert_eq!(raw.ratings, [(5, 8, 4)]);
+    assert_eq!(raw.learners, 4);
     let shown = quality(&raw);
-    assert_eq!(shown.rated, None, "three learners rated: hidden");
+    assert_eq!(shown.rated, None, "four learners rated: hidden");
     assert!(shown.ratings.iter().all(|r| r.count.is_none()));
     assert!(shown.learned.is_empty());
 

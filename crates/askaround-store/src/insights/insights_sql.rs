@@ -286,8 +286,9 @@ pub fn ratings(scope: &Scope) -> Statement {
 /// from `insights_learned` for the slivers. Learners of a skill in the range are the (skill,
 /// learner) pairs of `insights_learned_pairs` whose first naming is in the range, those whose
 /// last is (first before), and those straddling it (first before, last after) with a naming
-/// inside, looked up one by one: none when the range ends today. With a team or location, the
-/// namings of each person in scope are read and counted directly.
+/// inside, looked up one by one: none when the range ends today. For a range holding most of a
+/// skill's namings, the same number is all its pairs less those entirely outside the range. With
+/// a team or location, the namings of each person in scope are read and counted directly.
 pub fn learned(scope: &Scope, limit: u32) -> Statement {
     let f = filters(scope, "pe");
     let counted = if f.filtered() {
@@ -314,8 +315,14 @@ pub fn learned(scope: &Scope, limit: u32) -> Statement {
                  WHERE org_id = ?1 AND created_at >= {lo} AND created_at < {hi}"
             ));
         }
+        // Both counts are exact; each reads the pairs on one side of the range, so the one
+        // that reads fewer is taken: inside when the range holds under half of the skill's
+        // namings, outside (all pairs less those entirely before or after) otherwise.
+        let named_inside = "EXISTS (SELECT 1 FROM insights_learned e \
+             WHERE e.skill_id = q.skill_id AND e.learner_id = q.learner_id \
+               AND e.created_at >= ?2 AND e.created_at < ?3)";
         format!(
-            "SELECT t.skill_id, t.times, \
+            "SELECT t.skill_id, t.times, CASE WHEN 2 * t.times <= coalesce(tot.times, 0) THEN \
                (SELECT count(*) FROM insights_learned_pairs q \
                   WHERE q.skill_id = t.skill_id AND q.first_at >= ?2 AND q.first_at < ?3) \
              + (SELECT count(*) FROM insights_learned_pairs q \
@@ -323,10 +330,18 @@ pub fn learned(scope: &Scope, limit: u32) -> Statement {
                     AND q.first_at < ?2) \
              + (SELECT count(*) FROM insights_learned_pairs q \
                   WHERE q.skill_id = t.skill_id AND q.last_at >= ?3 AND q.first_at < ?2 \
-                    AND EXISTS (SELECT 1 FROM insights_learned e \
-                      WHERE e.skill_id = q.skill_id AND e.learner_id = q.learner_id \
-                        AND e.created_at >= ?2 AND e.created_at < ?3)) AS learners \
+                    AND {named_inside}) \
+             ELSE coalesce(tot.pairs, 0) \
+             - (SELECT count(*) FROM insights_learned_pairs q \
+                  WHERE q.skill_id = t.skill_id AND q.first_at >= ?3) \
+             - (SELECT count(*) FROM insights_learned_pairs q \
+                  WHERE q.skill_id = t.skill_id AND q.last_at < ?2) \
+             - (SELECT count(*) FROM insights_learned_pairs q \
+                  WHERE q.skill_id = t.skill_id AND q.last_at >= ?3 AND q.first_at < ?2 \
+                    AND NOT {named_inside}) \
+             END AS learners \
              FROM (SELECT skill_id, {times} AS times FROM ({parts}) AS p GROUP BY skill_id) AS t \
+               LEFT JOIN insights_learned_totals tot ON tot.skill_id = t.skill_id \
              WHERE t.times > 0",
             times = sum("times"),
             parts = parts.join(" UNION ALL "),
