@@ -371,7 +371,9 @@ pub async fn keep_warm(routing: Arc<super::Routing>) {
                         seconds = started.elapsed().as_secs_f64(),
                         "matcher index built"
                     ),
-                    Err(e) => tracing::warn!(org = %org.id, error = %e, "matcher index build failed"),
+                    Err(e) => {
+                        tracing::warn!(org = %org.id, error = %e, "matcher index build failed")
+                    }
                 }
             }
         }
