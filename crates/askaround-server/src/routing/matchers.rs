@@ -357,28 +357,6 @@ impl Matchers {
 /// Rebuilds every held index older than [`REBUILD_AHEAD`] in the background, so that requests
 /// keep finding them fresh. Runs until the node stops.
 pub async fn keep_warm(routing: Arc<super::Routing>) {
-    // Every organisation's index is built once at start, in the background: a node answers
-    // health checks at once, and the first ask of a large organisation (20 s to build at
-    // 100,000 people and 1,000,000 past asks) does not wait for it unless it comes during the
-    // build, when it joins the same build.
-    match routing.store.orgs().await {
-        Ok(orgs) => {
-            for org in orgs {
-                let started = Instant::now();
-                match routing.matchers.index(org.id).await {
-                    Ok(_) => tracing::info!(
-                        org = %org.id,
-                        seconds = started.elapsed().as_secs_f64(),
-                        "matcher index built"
-                    ),
-                    Err(e) => {
-                        tracing::warn!(org = %org.id, error = %e, "matcher index build failed")
-                    }
-                }
-            }
-        }
-        Err(e) => tracing::warn!(error = %e, "could not list organisations to warm up"),
-    }
     loop {
         tokio::time::sleep(WARM_EVERY).await;
         let held: Vec<OrgId> = routing
