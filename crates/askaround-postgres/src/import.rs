@@ -18,6 +18,7 @@ use askaround_store::{ImportOutcome, StoreError, StoreResult};
 use crate::codec::{db_err, get, languages_text, millis, name_key};
 use crate::holdings::check_skills_belong;
 use crate::locks::{self, Turn};
+use crate::orgs::bump_taxonomy_version;
 use crate::people::email_taken;
 
 /// Rows per statement: large enough that round trips stop mattering, small enough that no
@@ -84,6 +85,9 @@ pub async fn import(
             "this import would leave the organisation without an active admin",
         ));
     }
+    // The version tells a running node's matcher to rebuild its index, even when the import
+    // came from another process.
+    bump_taxonomy_version(tx, org).await?;
     Ok(outcome)
 }
 

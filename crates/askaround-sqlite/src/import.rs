@@ -14,6 +14,7 @@ use askaround_store::{ImportOutcome, StoreError, StoreResult};
 
 use crate::codec::{db_err, get, languages_text, millis, name_key, uuid};
 use crate::holdings::check_skills_belong;
+use crate::orgs::bump_taxonomy_version;
 use crate::people::{email_taken, update};
 
 /// Rows per multi-row INSERT: 18 columns × 50 stays far below SQLite's parameter limit.
@@ -80,6 +81,9 @@ pub async fn import(
             "this import would leave the organisation without an active admin",
         ));
     }
+    // The version tells a running node's matcher to rebuild its index, even when the import
+    // came from another process.
+    bump_taxonomy_version(tx, org).await?;
     Ok(outcome)
 }
 

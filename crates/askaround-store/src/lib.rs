@@ -51,7 +51,8 @@ pub trait Store: InsightsStore + Send + Sync + 'static {
     async fn orgs(&self) -> StoreResult<Vec<Org>>;
 
     // ---- skill taxonomy ----
-    /// Bumped by every change to the organisation's skills, so caches know when to reload.
+    /// Bumped by every change to the organisation's skills and by every import of people, so
+    /// caches (the taxonomy, the matcher's index) know when to reload.
     async fn taxonomy_version(&self, org: OrgId) -> StoreResult<i64>;
     async fn skills(&self, org: OrgId) -> StoreResult<Vec<Skill>>;
     async fn create_skill(&self, org: OrgId, new: &NewSkill) -> StoreResult<Skill>;

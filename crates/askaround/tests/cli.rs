@@ -207,3 +207,79 @@ fn serve_demo_prints_credentials_that_work_and_stops_on_sigterm() {
         "{stdout}"
     );
 }
+
+/// `askaround import` run while a server is up writes behind the server's back: the server's
+/// matcher still learns of the new people before its next ranking.
+#[test]
+fn people_imported_by_another_process_while_serving_are_matched() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = askaround(
+        dir.path(),
+        &[
+            "org",
+            "create",
+            "--name",
+            "Acme",
+            "--admin-email",
+            "root@acme.test",
+            "--admin-name",
+            "Root Admin",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let token = stdout
+        .split("/invite/")
+        .nth(1)
+        .expect("invitation")
+        .trim()
+        .to_owned();
+    let server = Server::start(dir.path(), &[], &[]);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let relevant = |client: &reqwest::Client| {
+        let request = client
+            .post(server.url("/api/v1/match/preview"))
+            .json(&serde_json::json!({"text": "zyxquasar telemetry pipelines"}));
+        async move {
+            let response = request.send().await.expect("preview");
+            assert_eq!(response.status(), 200);
+            let preview: serde_json::Value = response.json().await.expect("json");
+            preview["gates"]["relevant"]
+                .as_u64()
+                .expect("relevant count")
+        }
+    };
+    runtime.block_on(async {
+        let accepted = client
+            .post(server.url(&format!("/api/v1/invitations/{token}/accept")))
+            .json(&serde_json::json!({"password": "root's long password"}))
+            .send()
+            .await
+            .expect("accept");
+        assert_eq!(accepted.status(), 200);
+        // The server's index exists now and nobody in it knows the word.
+        assert_eq!(relevant(&client).await, 0);
+    });
+
+    std::fs::write(
+        dir.path().join("quinn.csv"),
+        "email,name,working_hours,bio\nquinn@acme.test,Quinn,mon-sun 00:00-24:00,Runs our zyxquasar telemetry pipelines\n",
+    )
+    .expect("csv");
+    let out = askaround(dir.path(), &["import", "quinn.csv"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    runtime.block_on(async {
+        assert_eq!(
+            relevant(&client).await,
+            1,
+            "the person imported by another process is in the server's index"
+        );
+    });
+    let (status, logs, _) = server.stop();
+    assert!(status.success(), "{logs}");
+}

@@ -7,10 +7,16 @@
 //!
 //! Building an index reads the organisation's whole history (tens of seconds at 100,000 people
 //! and a million past asks), so after the first build a request should not be the one to pay for
-//! it: [`keep_warm`] rebuilds held indexes in the background before they grow stale, and
-//! concurrent callers that find none wait for one build instead of each starting their own. (The
-//! first build stays on first use: an index built at start would miss people written to the
-//! database by another process, such as `askaround import`, until its next rebuild.)
+//! it: [`keep_warm`] builds every organisation's index in the background when the node starts
+//! and rebuilds held indexes before they grow stale, and concurrent callers that find none wait
+//! for one build instead of each starting their own. A bulk import, even by another process
+//! (`askaround import`), bumps the organisation's version, so the next use rebuilds.
+//!
+//! A build reads a snapshot, and writes committed while it runs may be missing from it. So while
+//! an organisation's index is being built, every change made to it (by this node's requests or
+//! announced by the feed) is also kept, and once the new index is in place those changes are
+//! read back from the store and applied on top ([`Matchers::follow`]: absolute values, sessions
+//! counted once), with or without a feed.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
 
-use askaround_core::ids::{OrgId, PersonId};
+use askaround_core::ids::{AskId, OrgId, PersonId};
 use askaround_core::matching::{
     CandidateProfile, CandidateState, HelpEvidence, IndexOptions, MatchIndex, OutOfOffice,
 };
@@ -60,12 +66,16 @@ pub struct Matchers {
     /// Set when the index follows a change feed: then requests no longer update it themselves,
     /// so no change is counted twice.
     followed: AtomicBool,
-    /// Changes announced while an organisation's index was being built: its snapshot may have
-    /// been read before they were committed, so they are applied on top once it is in place.
+    /// Changes made while an organisation's index was being built: its snapshot may have been
+    /// read before they were committed, so they are applied on top once it is in place.
     building: Mutex<HashMap<OrgId, Vec<Change>>>,
     /// One build at a time per organisation: whoever comes second waits for the first build
     /// rather than starting another.
     builds: Mutex<HashMap<OrgId, Arc<tokio::sync::Mutex<()>>>>,
+    /// Tests hold a build here twice, right after its snapshot is read: once to learn that it
+    /// was read, once to let the build go on after writing something the snapshot lacks.
+    #[cfg(test)]
+    after_snapshot: Mutex<Option<Arc<tokio::sync::Barrier>>>,
 }
 
 impl Matchers {
@@ -84,6 +94,8 @@ impl Matchers {
             followed: AtomicBool::new(false),
             building: Mutex::new(HashMap::new()),
             builds: Mutex::new(HashMap::new()),
+            #[cfg(test)]
+            after_snapshot: Mutex::new(None),
         }
     }
 
@@ -122,20 +134,17 @@ impl Matchers {
     }
 
     async fn rebuild(&self, org: OrgId, version: i64) -> ApiResult<SharedIndex> {
-        if self.is_followed()
-            && let Ok(mut building) = self.building.lock()
-        {
+        if let Ok(mut building) = self.building.lock() {
             building.entry(org).or_default();
         }
         let started = Instant::now();
-        let built = self.build(org).await;
-        let missed = self
-            .building
-            .lock()
-            .ok()
-            .and_then(|mut b| b.remove(&org))
-            .unwrap_or_default();
-        let (index, evidence) = built?;
+        let (index, evidence) = match self.build(org).await {
+            Ok(built) => built,
+            Err(e) => {
+                self.stop_deferring(org);
+                return Err(e);
+            }
+        };
         let index = Arc::new(RwLock::new(index));
         metrics::histogram!("askaround_matcher_build_seconds")
             .record(started.elapsed().as_secs_f64());
@@ -150,13 +159,33 @@ impl Matchers {
                 },
             );
         }
-        for change in missed {
+        // Only now that the new index is in place do changes stop being kept: one made in
+        // between reaches the new index directly and is applied again below, which is harmless.
+        for change in self.stop_deferring(org) {
             if let Err(e) = self.follow(&change).await {
                 tracing::warn!(error = %e, "matcher: could not follow a change; rebuilding");
                 self.invalidate(org);
             }
         }
         Ok(index)
+    }
+
+    /// The changes kept during a build of `org`; from now on changes go to the index only.
+    fn stop_deferring(&self, org: OrgId) -> Vec<Change> {
+        self.building
+            .lock()
+            .ok()
+            .and_then(|mut b| b.remove(&org))
+            .unwrap_or_default()
+    }
+
+    /// Keeps `change` for the index of its organisation being built, if one is.
+    fn defer(&self, org: OrgId, change: Change) {
+        if let Ok(mut building) = self.building.lock()
+            && let Some(missed) = building.get_mut(&org)
+        {
+            missed.push(change);
+        }
     }
 
     /// Whether `org` has an index in memory or one being built: only then do changes matter.
@@ -190,11 +219,13 @@ impl Matchers {
             .then(|| entry.index.clone())
     }
 
-    /// Forgets an organisation's index (after a bulk import); the next use rebuilds it.
+    /// Forgets an organisation's index (after a bulk import); the next use rebuilds it. An index
+    /// being built meanwhile is forgotten too once it is in place: it may predate the change.
     pub fn invalidate(&self, org: OrgId) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.remove(&org);
         }
+        self.defer(org, Change::Org { org });
     }
 
     /// Applies `change` to the index if it is loaded; an unloaded index will read the change
@@ -217,6 +248,12 @@ impl Matchers {
     /// counting, so the feed bringing it again changes nothing.
     pub fn person_changed(&self, profile: &Profile) {
         self.apply_profile(profile);
+        self.defer_person(profile);
+    }
+
+    fn defer_person(&self, profile: &Profile) {
+        let (org, person) = (profile.person.org_id, profile.person.id);
+        self.defer(org, Change::Person { org, person });
     }
 
     pub(super) fn apply_profile(&self, profile: &Profile) {
@@ -238,26 +275,42 @@ impl Matchers {
                 state.presence = profile.person.presence.effective(connected);
             }
         });
+        self.defer_person(profile);
     }
 
-    /// After a committed transition: offers sent, answers given, help finished. These are
-    /// counted, so when following a feed only the feed brings them (once, whichever node
+    /// After a committed transition of `ask`: offers sent, answers given, help finished. These
+    /// are counted, so when following a feed only the feed brings them (once, whichever node
     /// committed them).
-    pub fn record(&self, org: OrgId, update: impl FnOnce(&mut MatchIndex)) {
+    pub fn record(&self, org: OrgId, ask: AskId, update: impl FnOnce(&mut MatchIndex)) {
         if !self.is_followed() {
             self.with_loaded(org, update);
         }
+        self.defer(org, Change::Ask { org, ask });
     }
 
-    /// Sets values that do not count anything (applying them twice is harmless), so they apply
-    /// at once on this node even when the feed brings them again.
-    pub fn set(&self, org: OrgId, update: impl FnOnce(&mut MatchIndex)) {
+    /// Sets values of `people` that do not count anything (applying them twice is harmless), so
+    /// they apply at once on this node even when the feed brings them again.
+    pub fn set(&self, org: OrgId, people: &[PersonId], update: impl FnOnce(&mut MatchIndex)) {
+        if people.is_empty() {
+            return;
+        }
         self.with_loaded(org, update);
+        for person in people {
+            self.defer(
+                org,
+                Change::Person {
+                    org,
+                    person: *person,
+                },
+            );
+        }
     }
 
-    /// A help session just finished on this node. Following a feed it counts only if the index
-    /// does not hold it yet, so the feed bringing it again does not count it twice.
-    pub fn add_session(&self, org: OrgId, helper: PersonId, session: &HelpEvidence) {
+    /// A help session (of `ask`) just finished on this node. It counts only if the index does not
+    /// hold it yet, so the feed, or the replay after a build, bringing it again does not count it
+    /// twice.
+    pub fn add_session(&self, org: OrgId, ask: AskId, helper: PersonId, session: &HelpEvidence) {
+        self.defer(org, Change::Ask { org, ask });
         let loaded = self
             .entries
             .lock()
@@ -267,10 +320,9 @@ impl Matchers {
             return;
         };
         if let Ok(mut index) = index.write() {
-            let new = !self.is_followed()
-                || counted.lock().is_ok_and(|mut counted| {
-                    counted.insert(super::following::evidence_key(helper, session))
-                });
+            let new = counted.lock().is_ok_and(|mut counted| {
+                counted.insert(super::following::evidence_key(helper, session))
+            });
             if new {
                 add_evidence(&mut index, helper, session);
             }
@@ -289,16 +341,18 @@ impl Matchers {
                 now - SignedDuration::from_hours(24 * i64::from(self.decline_cooldown_days)),
             )
             .await?;
-        // Only a followed index needs to recognise sessions it already counts.
-        let evidence = if self.is_followed() {
-            snapshot
-                .evidence
-                .iter()
-                .map(|(helper, e)| super::following::evidence_key(*helper, e))
-                .collect()
-        } else {
-            HashSet::new()
-        };
+        #[cfg(test)]
+        if let Some(barrier) = self.after_snapshot.lock().ok().and_then(|b| b.clone()) {
+            barrier.wait().await;
+            barrier.wait().await;
+        }
+        // The sessions counted, so that a session brought again (by the feed, or by the replay
+        // of changes made during a build) is not counted twice.
+        let evidence = snapshot
+            .evidence
+            .iter()
+            .map(|(helper, e)| super::following::evidence_key(*helper, e))
+            .collect();
         let index = self.fill(MatchIndex::new(taxonomy, IndexOptions::default()), snapshot);
         Ok((index, evidence))
     }
@@ -354,9 +408,31 @@ impl Matchers {
     }
 }
 
-/// Rebuilds every held index older than [`REBUILD_AHEAD`] in the background, so that requests
+/// Builds every organisation's index, then rebuilds every held index older than [`REBUILD_AHEAD`] in the background, so that requests
 /// keep finding them fresh. Runs until the node stops.
 pub async fn keep_warm(routing: Arc<super::Routing>) {
+    // Every organisation's index is built once at start, in the background: a node answers
+    // health checks at once, and the first ask of a large organisation (20 s to build at
+    // 100,000 people and 1,000,000 past asks) does not wait for it unless it comes during the
+    // build, when it joins the same build.
+    match routing.store.orgs().await {
+        Ok(orgs) => {
+            for org in orgs {
+                let started = Instant::now();
+                match routing.matchers.index(org.id).await {
+                    Ok(_) => tracing::info!(
+                        org = %org.id,
+                        seconds = started.elapsed().as_secs_f64(),
+                        "matcher index built"
+                    ),
+                    Err(e) => {
+                        tracing::warn!(org = %org.id, error = %e, "matcher index build failed")
+                    }
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not list organisations to warm up"),
+    }
     loop {
         tokio::time::sleep(WARM_EVERY).await;
         let held: Vec<OrgId> = routing
@@ -394,5 +470,147 @@ pub fn ooo(o: askaround_core::presence::OutOfOffice) -> OutOfOffice {
 pub fn add_evidence(index: &mut MatchIndex, helper: PersonId, evidence: &HelpEvidence) {
     if let Err(e) = index.add_evidence(helper, evidence) {
         tracing::debug!(error = %e, "evidence for a person the matcher does not know");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use askaround_core::taxonomy::SeedSkill;
+    use askaround_sqlite::SqliteStore;
+    use askaround_store::NewOrg;
+    use askaround_store::conformance::fixtures::{fields, t0, with_password};
+
+    use super::*;
+
+    async fn store(dir: &tempfile::TempDir) -> Arc<dyn Store> {
+        let url = format!("sqlite://{}", dir.path().join("askaround.db").display());
+        Arc::new(SqliteStore::connect(&url).await.expect("open the store"))
+    }
+
+    async fn acme(store: &dyn Store) -> OrgId {
+        let new = NewOrg {
+            name: "Acme".into(),
+            slug: "acme".into(),
+        };
+        let seed = [SeedSkill {
+            name: "Microsoft Excel".into(),
+            parent: None,
+            aliases: vec!["Excel".into()],
+            popularity: 1,
+        }];
+        let (org, _) = store
+            .create_org(&new, &seed, None, t0())
+            .await
+            .expect("create the organisation");
+        org.id
+    }
+
+    async fn hire(store: &dyn Store, org: OrgId, email: &str) -> Profile {
+        store
+            .create_person(org, &with_password(fields(email, "Someone")), t0())
+            .await
+            .expect("create a person")
+    }
+
+    fn matchers(store: Arc<dyn Store>) -> Arc<Matchers> {
+        let matchers = Matchers::new(
+            store,
+            Arc::new(Hub::default()),
+            Arc::new(TaxonomyCache::default()),
+            14,
+        );
+        Arc::new(matchers)
+    }
+
+    /// Starts a build of `org`'s index (a rebuild if one is held and older than `max_age`) and
+    /// returns once its snapshot has been read; the build goes on when the returned barrier is
+    /// waited on again.
+    async fn build_paused_after_snapshot(
+        matchers: &Arc<Matchers>,
+        org: OrgId,
+        max_age: Duration,
+    ) -> (
+        Arc<tokio::sync::Barrier>,
+        tokio::task::JoinHandle<SharedIndex>,
+    ) {
+        let barrier = Arc::new(tokio::sync::Barrier::new(2));
+        if let Ok(mut pause) = matchers.after_snapshot.lock() {
+            *pause = Some(barrier.clone());
+        }
+        let building = matchers.clone();
+        let build = tokio::spawn(async move {
+            building
+                .index_younger_than(org, max_age)
+                .await
+                .expect("build the index")
+        });
+        barrier.wait().await;
+        if let Ok(mut pause) = matchers.after_snapshot.lock() {
+            *pause = None;
+        }
+        (barrier, build)
+    }
+
+    #[tokio::test]
+    async fn a_person_added_while_the_first_index_is_built_is_in_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = store(&dir).await;
+        let org = acme(store.as_ref()).await;
+        let ann = hire(store.as_ref(), org, "ann@acme.test").await;
+        let matchers = matchers(store.clone());
+
+        let (barrier, build) = build_paused_after_snapshot(&matchers, org, REFRESH_AFTER).await;
+        let bob = hire(store.as_ref(), org, "bob@acme.test").await;
+        matchers.person_changed(&bob);
+        barrier.wait().await;
+        let index = build.await.expect("the build ran");
+
+        let index = index.read().expect("index");
+        assert!(index.contains(ann.person.id));
+        assert!(
+            index.contains(bob.person.id),
+            "a person created after the snapshot was read is in the index"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_rebuild_keeps_what_changed_while_it_ran() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = store(&dir).await;
+        let org = acme(store.as_ref()).await;
+        let matchers = matchers(store.clone());
+        let old = matchers.index(org).await.expect("first build");
+
+        // As the background rebuild does, with the old index serving meanwhile.
+        let (barrier, build) = build_paused_after_snapshot(&matchers, org, Duration::ZERO).await;
+        let cleo = hire(store.as_ref(), org, "cleo@acme.test").await;
+        matchers.person_changed(&cleo);
+        assert!(old.read().expect("old").contains(cleo.person.id));
+        barrier.wait().await;
+        let new = build.await.expect("the rebuild ran");
+
+        assert!(!Arc::ptr_eq(&old, &new), "the index was rebuilt");
+        assert!(new.read().expect("new").contains(cleo.person.id));
+        let served = matchers.index(org).await.expect("index");
+        assert!(Arc::ptr_eq(&served, &new), "requests get the new index");
+    }
+
+    #[tokio::test]
+    async fn an_index_built_across_an_invalidation_is_not_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = store(&dir).await;
+        let org = acme(store.as_ref()).await;
+        let matchers = matchers(store.clone());
+
+        let (barrier, build) = build_paused_after_snapshot(&matchers, org, REFRESH_AFTER).await;
+        // A bulk import commits, then forgets the index: the one being built predates it.
+        let dan = hire(store.as_ref(), org, "dan@acme.test").await;
+        matchers.invalidate(org);
+        barrier.wait().await;
+        let stale = build.await.expect("the build ran");
+
+        let index = matchers.index(org).await.expect("index");
+        assert!(!Arc::ptr_eq(&stale, &index), "the next use builds again");
+        assert!(index.read().expect("index").contains(dan.person.id));
     }
 }

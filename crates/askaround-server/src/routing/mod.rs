@@ -453,7 +453,7 @@ impl Routing {
         }
         let now = Timestamp::now();
         let ask = &transition.ask;
-        self.matchers.record(org, |index| {
+        self.matchers.record(org, ask.id, |index| {
             for effect in &transition.effects {
                 match effect {
                     Effect::SendOffer { helper, .. } => {
@@ -482,9 +482,9 @@ impl Routing {
         });
         if let Some(f) = feedback {
             let session = following::session(ask, &f.learned, &[], Some(f.rating));
-            self.matchers.add_session(org, f.helper, &session);
+            self.matchers.add_session(org, ask.id, f.helper, &session);
         }
-        self.matchers.set(org, |index| {
+        self.matchers.set(org, &committed.snoozed, |index| {
             for person in &committed.snoozed {
                 if let Ok(state) = index.state_mut(*person) {
                     state.presence = Presence::DoNotDisturb;

@@ -39,11 +39,14 @@ pub async fn an_import_creates_then_updates_only_the_columns_present(store: &dyn
         ),
         import_row(3, "bob@acme.test", "Bob", "Sales", vec![]),
     ];
+    let version = store.taxonomy_version(acme.id).await.expect("version");
     let first = store
         .import_people(acme.id, &rows, Columns::all(), t0())
         .await
         .expect("import");
     assert_eq!((first.created, first.updated), (2, 0));
+    // A running node's matcher learns of an import, even one by another process, from this.
+    assert!(store.taxonomy_version(acme.id).await.expect("version") > version);
     let again = store
         .import_people(acme.id, &rows, Columns::all(), t0())
         .await

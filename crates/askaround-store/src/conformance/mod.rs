@@ -6,7 +6,7 @@
 //! ```
 
 mod accounts;
-mod fixtures;
+pub mod fixtures;
 mod imports;
 mod insights;
 mod orgs;

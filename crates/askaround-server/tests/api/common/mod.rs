@@ -233,21 +233,18 @@ impl TestApp {
                 .collect(),
             ..NewPerson::new(fields)
         };
-        let created = self
-            .store
+        self.store
             .create_person(org.id, &person, Timestamp::now())
             .await
             .expect("helper");
-        self.store
-            .set_presence(
-                org.id,
-                created.person.id,
-                askaround_core::presence::PresenceSetting::Online,
-                Timestamp::now(),
-            )
-            .await
-            .expect("online");
-        self.signed_in(email).await
+        // Going online through the app is what tells the server's matcher about them, as it
+        // would be for someone invited and signed in; the server never saw the row written.
+        let actor = self.signed_in(email).await;
+        let response = actor
+            .put("/api/v1/me/presence", json!({"status": "online"}))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "{email} goes online");
+        actor
     }
 
     pub async fn id_of(&self, email: &str) -> String {
