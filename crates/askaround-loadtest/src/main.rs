@@ -6,6 +6,8 @@
 //! cargo run --release -p askaround-loadtest -- --people 10000 --sockets 10000 --rate 50 --seconds 60
 //! # two nodes on one (empty) PostgreSQL database:
 //! cargo run --release -p askaround-loadtest -- --nodes 2 --database-url postgres://postgres@127.0.0.1/lt
+//! # an existing organisation with its history (e.g. the insights benchmark's 100,000 people):
+//! cargo run --release -p askaround-loadtest -- --database-url sqlite:///tmp/lt.db --org bench
 //! ```
 //!
 //! With several nodes, sockets and asks are spread over them round robin, as a load balancer
@@ -51,10 +53,16 @@ pub struct Args {
     /// Where the database and logs go (default: a new temporary folder).
     #[arg(long)]
     pub dir: Option<PathBuf>,
-    /// The database to use, which must be empty: `sqlite://…` or `postgres://…` (default: a
-    /// SQLite file in `--dir`).
+    /// The database to use, which must be empty unless `--org` is given: `sqlite://…` or
+    /// `postgres://…` (default: a SQLite file in `--dir`).
     #[arg(long)]
     pub database_url: Option<String>,
+    /// Use this existing organisation (its slug) of `--database-url`, history and all, instead
+    /// of generating one: its first `--sockets` active people are made always at work with room
+    /// in their budget and get the sessions, and the nodes start only once their matcher index
+    /// is built.
+    #[arg(long)]
+    pub org: Option<String>,
     /// askaround nodes to start on that database (several need PostgreSQL).
     #[arg(long, default_value_t = 1)]
     pub nodes: usize,
@@ -98,8 +106,10 @@ async fn run(args: Args) -> Result<report::Outcome> {
         args.sockets,
         dir.display()
     );
-    let prepared =
-        setup::prepare(&database_url, args.people, args.sockets.min(args.people)).await?;
+    let prepared = match &args.org {
+        Some(slug) => setup::prepare_existing(&database_url, slug, args.sockets).await?,
+        None => setup::prepare(&database_url, args.people, args.sockets.min(args.people)).await?,
+    };
     let mut servers = Vec::with_capacity(args.nodes.max(1));
     for node in 0..args.nodes.max(1) {
         let server = server::Server::start(&args, &database_url, &dir, node)?;

@@ -38,6 +38,7 @@ impl Server {
             .spawn()
             .with_context(|| format!("starting {}", bin.display()))?;
         let stderr = child.stderr.take().ok_or_else(|| anyhow!("no stderr"))?;
+        let started = std::time::Instant::now();
         let mut lines = BufReader::new(stderr).lines();
         let address = loop {
             let line = lines
@@ -51,6 +52,26 @@ impl Server {
                     .to_owned();
             }
         };
+        eprintln!(
+            "node {node}: serving {:.1} s after start",
+            started.elapsed().as_secs_f64()
+        );
+        // An existing organisation's history makes the matcher's first build long: asks sent
+        // during it would measure the build, not the routing.
+        if args.org.is_some() {
+            loop {
+                let line = lines
+                    .next()
+                    .ok_or_else(|| anyhow!("the server exited while building its index"))??;
+                if line.contains("matcher index built") {
+                    eprintln!(
+                        "node {node}: matcher index built {:.1} s after start",
+                        started.elapsed().as_secs_f64()
+                    );
+                    break;
+                }
+            }
+        }
         // Keep draining the log in the background.
         std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
         Ok(Self {
