@@ -27,9 +27,34 @@ impl Sockets {
     }
 }
 
-/// The number in an ask's text marker, `[lt-42] …`.
+/// This run's tag in the asks' markers, so that offers for asks of an earlier run on the same
+/// database (later waves, expiries) are not taken for this run's asks of the same number.
+fn run_tag() -> u32 {
+    static TAG: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *TAG.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        (nanos ^ std::process::id().rotate_left(16)) | 0x8000_0000
+    })
+}
+
+/// The marker that starts the text of this run's ask number `n`: `[lt-<run>-<n>]`.
+pub fn tagged(n: u64) -> String {
+    format!("[lt-{}-{n}]", run_tag())
+}
+
+/// The number in an ask's text marker, if the ask is this run's.
 pub fn marker(text: &str) -> Option<u64> {
-    text.strip_prefix("[lt-")?.split(']').next()?.parse().ok()
+    let (tag, n) = text
+        .strip_prefix("[lt-")?
+        .split(']')
+        .next()?
+        .split_once('-')?;
+    (tag.parse::<u32>().ok()? == run_tag())
+        .then(|| n.parse().ok())
+        .flatten()
 }
 
 /// Opens a socket per session, spread over `addresses` round robin.
@@ -95,11 +120,20 @@ async fn read(
 
 #[cfg(test)]
 mod tests {
-    use super::marker;
+    use super::{marker, tagged};
 
     #[test]
     fn markers_are_read_from_the_start_of_the_text() {
-        assert_eq!(marker("[lt-42] How do I use Excel?"), Some(42));
+        assert_eq!(
+            marker(&format!("{} How do I use Excel?", tagged(42))),
+            Some(42)
+        );
         assert_eq!(marker("How do I use Excel?"), None);
+    }
+
+    #[test]
+    fn another_runs_asks_are_not_this_runs() {
+        assert_eq!(marker("[lt-1-42] How do I use Excel?"), None);
+        assert_eq!(marker("[lt-42] How do I use Excel?"), None);
     }
 }

@@ -66,7 +66,7 @@ pub async fn drive(
             .choose(&mut rng)
             .cloned()
             .unwrap_or_else(|| "Microsoft Excel".to_owned());
-        let body = serde_json::json!({"text": format!("[lt-{n}] How do I get started with {topic}?"), "skills": [topic]});
+        let body = serde_json::json!({"text": format!("{} How do I get started with {topic}?", crate::clients::tagged(n)), "skills": [topic]});
         let client = clients[(n as usize) % clients.len()].clone();
         let url = urls[(n as usize) % urls.len().max(1)].clone();
         let (sent_at, post_times) = (sent_at.clone(), post_times.clone());

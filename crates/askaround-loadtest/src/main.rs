@@ -85,7 +85,7 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-async fn run(args: Args) -> Result<report::Outcome> {
+async fn run(mut args: Args) -> Result<report::Outcome> {
     let dir = match &args.dir {
         Some(dir) => {
             std::fs::create_dir_all(dir)?;
@@ -110,6 +110,7 @@ async fn run(args: Args) -> Result<report::Outcome> {
         Some(slug) => setup::prepare_existing(&database_url, slug, args.sockets).await?,
         None => setup::prepare(&database_url, args.people, args.sockets.min(args.people)).await?,
     };
+    args.people = prepared.people;
     let mut servers = Vec::with_capacity(args.nodes.max(1));
     for node in 0..args.nodes.max(1) {
         let server = server::Server::start(&args, &database_url, &dir, node)?;

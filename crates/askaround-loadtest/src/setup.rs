@@ -25,6 +25,8 @@ pub struct Prepared {
     pub sessions: Vec<(PersonId, String)>,
     /// Skill names people in the organisation can help with, weighted by how many can.
     pub topics: Vec<String>,
+    /// People in the organisation.
+    pub people: usize,
 }
 
 pub async fn prepare(database_url: &str, people: usize, sockets: usize) -> Result<Prepared> {
@@ -119,6 +121,7 @@ async fn reuse(store: &dyn Store, slug: &str, sockets: usize) -> Result<Prepared
     Ok(Prepared {
         sessions,
         topics: weighted_sample(&topics),
+        people: usize::try_from(store.count_people(org.id).await?)?,
     })
 }
 
@@ -211,5 +214,6 @@ async fn fill(store: &dyn Store, people: usize, sockets: usize) -> Result<Prepar
     Ok(Prepared {
         sessions,
         topics: weighted_sample(&topics),
+        people,
     })
 }
