@@ -70,3 +70,7 @@ id_type!(
     /// One message in a conversation. Time-ordered, so ids page history.
     MessageId
 );
+id_type!(
+    /// One running askaround process (a node), new at every start.
+    NodeId
+);

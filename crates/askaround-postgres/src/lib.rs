@@ -23,6 +23,7 @@ mod insights;
 mod locks;
 mod matcher;
 pub mod migrate_data;
+mod nodes;
 mod orgs;
 mod outbox;
 mod people;
@@ -38,7 +39,9 @@ use sqlx::{PgPool, Postgres, Transaction};
 
 use askaround_core::asks::{Ask, Timer};
 use askaround_core::email::Email;
-use askaround_core::ids::{AskId, ConversationId, MessageId, OfferId, OrgId, PersonId, SkillId};
+use askaround_core::ids::{
+    AskId, ConversationId, MessageId, NodeId, OfferId, OrgId, PersonId, SkillId,
+};
 use askaround_core::org::Org;
 use askaround_core::people_csv::{Columns, ImportRow};
 use askaround_core::person::{PersonPatch, Profile};
@@ -649,6 +652,50 @@ impl Store for PgStore {
 
     async fn changes(&self) -> StoreResult<Option<ChangeFeed>> {
         changes::feed(&self.pool).await.map(Some)
+    }
+
+    async fn node_alive(&self, node: NodeId, alive_until: Timestamp) -> StoreResult<bool> {
+        nodes::alive(&self.pool, node, alive_until).await
+    }
+
+    async fn set_connected(
+        &self,
+        node: NodeId,
+        org: OrgId,
+        person: PersonId,
+        connected: bool,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        nodes::set_connected(&mut tx, node, org, person, connected).await?;
+        finish(tx, &[Change::Person { org, person }]).await
+    }
+
+    async fn connected_people(&self, org: OrgId, now: Timestamp) -> StoreResult<Vec<PersonId>> {
+        nodes::connected_people(&self.pool, org, now).await
+    }
+
+    async fn is_connected(
+        &self,
+        org: OrgId,
+        person: PersonId,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        nodes::is_connected(&self.pool, org, person, now).await
+    }
+
+    async fn forget_nodes(
+        &self,
+        now: Timestamp,
+        stopped: Option<NodeId>,
+    ) -> StoreResult<Vec<(OrgId, PersonId)>> {
+        let mut tx = self.write().await?;
+        let people = nodes::forget(&mut tx, now, stopped).await?;
+        let announced: Vec<Change> = people
+            .iter()
+            .map(|&(org, person)| Change::Person { org, person })
+            .collect();
+        finish(tx, &announced).await?;
+        Ok(people)
     }
 
     async fn events_since(&self, after: i64, limit: u32) -> StoreResult<Vec<EventRecord>> {

@@ -55,6 +55,7 @@ pub async fn start(state: &AppState) -> StoreResult<Option<Follower>> {
     // Subscribed first, then the starting point: anything stored after it is announced. Sockets
     // replay older events from the table themselves.
     let delivered = state.store.latest_event_id().await?;
+    state.routing.matchers.join_nodes().await?;
     state.hub.follow_feed();
     state.routing.matchers.follow_feed();
     let (changes, queue) = mpsc::unbounded_channel();
@@ -66,6 +67,10 @@ pub async fn start(state: &AppState) -> StoreResult<Option<Follower>> {
             delivered,
         )),
         tokio::spawn(follow_index(state.routing.clone(), queue)),
+        tokio::spawn({
+            let routing = state.routing.clone();
+            async move { routing.matchers.beat().await }
+        }),
     ];
     Ok(Some(Follower { tasks }))
 }

@@ -117,6 +117,7 @@ pub async fn serve(
     // Resumes whatever was scheduled before a crash or restart, then keeps time.
     let dispatcher = tokio::spawn(routing::dispatcher::run(state.routing.clone()));
     let warmer = tokio::spawn(routing::matchers::keep_warm(state.routing.clone()));
+    let routing = state.routing.clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
@@ -124,6 +125,11 @@ pub async fn serve(
     sweeper.abort();
     dispatcher.abort();
     warmer.abort();
+    if follower.is_some() {
+        // Its sockets are closed: other nodes should stop counting them now, not after the
+        // heartbeat runs out.
+        routing.matchers.leave_nodes().await;
+    }
     drop(follower);
     result.map_err(Into::into)
 }

@@ -13,6 +13,7 @@ mod holdings;
 mod import;
 mod insights;
 mod matcher;
+mod nodes;
 mod orgs;
 mod people;
 mod skills;
@@ -27,7 +28,9 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use askaround_core::asks::{Ask, Timer};
 use askaround_core::email::Email;
-use askaround_core::ids::{AskId, ConversationId, MessageId, OfferId, OrgId, PersonId, SkillId};
+use askaround_core::ids::{
+    AskId, ConversationId, MessageId, NodeId, OfferId, OrgId, PersonId, SkillId,
+};
 use askaround_core::org::Org;
 use askaround_core::people_csv::{Columns, ImportRow};
 use askaround_core::person::{PersonPatch, Profile};
@@ -610,6 +613,44 @@ impl Store for SqliteStore {
 
     async fn latest_event_id(&self) -> StoreResult<i64> {
         events::latest(&self.pool).await
+    }
+
+    async fn node_alive(&self, node: NodeId, alive_until: Timestamp) -> StoreResult<bool> {
+        nodes::alive(&self.pool, node, alive_until).await
+    }
+
+    async fn set_connected(
+        &self,
+        node: NodeId,
+        org: OrgId,
+        person: PersonId,
+        connected: bool,
+    ) -> StoreResult<()> {
+        nodes::set_connected(&self.pool, node, org, person, connected).await
+    }
+
+    async fn connected_people(&self, org: OrgId, now: Timestamp) -> StoreResult<Vec<PersonId>> {
+        nodes::connected_people(&self.pool, org, now).await
+    }
+
+    async fn is_connected(
+        &self,
+        org: OrgId,
+        person: PersonId,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        nodes::is_connected(&self.pool, org, person, now).await
+    }
+
+    async fn forget_nodes(
+        &self,
+        now: Timestamp,
+        stopped: Option<NodeId>,
+    ) -> StoreResult<Vec<(OrgId, PersonId)>> {
+        let mut tx = self.write().await?;
+        let people = nodes::forget(&mut tx, now, stopped).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(people)
     }
 
     async fn offer_loads(

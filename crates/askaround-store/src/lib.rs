@@ -16,7 +16,9 @@ use jiff::{SignedDuration, Timestamp};
 
 use askaround_core::asks::{Ask, Timer};
 use askaround_core::email::Email;
-use askaround_core::ids::{AskId, ConversationId, MessageId, OfferId, OrgId, PersonId, SkillId};
+use askaround_core::ids::{
+    AskId, ConversationId, MessageId, NodeId, OfferId, OrgId, PersonId, SkillId,
+};
 use askaround_core::org::Org;
 use askaround_core::people_csv::{Columns, ImportRow};
 use askaround_core::person::{PersonPatch, Profile};
@@ -320,6 +322,31 @@ pub trait Store: InsightsStore + Send + Sync + 'static {
     /// Announcements of writes by any node, this one included; `None` for a single-node
     /// backend (embedded SQLite), where the node that writes is the only one to tell.
     async fn changes(&self) -> StoreResult<Option<ChangeFeed>>;
+    /// `node` is running until `alive_until` (its heartbeat). The sockets of a node that stops
+    /// beating stop counting when its time runs out. False if the node was not recorded: new,
+    /// or forgotten (with its connections) after its time ran out.
+    async fn node_alive(&self, node: NodeId, alive_until: Timestamp) -> StoreResult<bool>;
+    /// Whether `person` has the app open on `node` (a socket there), announced as a change of
+    /// the person: with presence `auto`, that is what makes them online on every node.
+    async fn set_connected(
+        &self,
+        node: NodeId,
+        org: OrgId,
+        person: PersonId,
+        connected: bool,
+    ) -> StoreResult<()>;
+    /// People of `org` connected to a node still alive at `now`.
+    async fn connected_people(&self, org: OrgId, now: Timestamp) -> StoreResult<Vec<PersonId>>;
+    /// Whether `person` is connected to a node still alive at `now`.
+    async fn is_connected(&self, org: OrgId, person: PersonId, now: Timestamp)
+    -> StoreResult<bool>;
+    /// Forgets nodes whose time ran out before `now` and `stopped` (a node shutting down, if
+    /// any) with their connections, announcing each person they held; returns those people.
+    async fn forget_nodes(
+        &self,
+        now: Timestamp,
+        stopped: Option<NodeId>,
+    ) -> StoreResult<Vec<(OrgId, PersonId)>>;
     /// Events with an id above `after`, across organisations, oldest first (a node catching up).
     async fn events_since(&self, after: i64, limit: u32) -> StoreResult<Vec<EventRecord>>;
     /// The highest event id so far (0 when there is none).

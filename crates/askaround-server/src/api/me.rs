@@ -48,7 +48,7 @@ pub async fn patch_me(
         .store
         .update_person(caller.org_id, caller.person_id, &patch, Timestamp::now())
         .await?;
-    state.routing.matchers.person_changed(&profile);
+    state.routing.matchers.person_changed(&profile).await;
     Ok(Json(MeResponse {
         profile,
         csrf_token: caller.csrf_token,
@@ -74,7 +74,7 @@ pub async fn put_skills(
         .store
         .set_person_skills(caller.org_id, caller.person_id, &skills, Timestamp::now())
         .await?;
-    state.routing.matchers.person_changed(&profile);
+    state.routing.matchers.person_changed(&profile).await;
     Ok(Json(MeResponse {
         profile,
         csrf_token: caller.csrf_token,
@@ -170,7 +170,7 @@ pub async fn put_presence(
         .store
         .set_presence(caller.org_id, caller.person_id, presence, Timestamp::now())
         .await?;
-    state.routing.matchers.person_changed(&profile);
+    state.routing.matchers.person_changed(&profile).await;
     Ok(Json(MeResponse {
         profile,
         csrf_token: caller.csrf_token,
@@ -206,7 +206,7 @@ pub async fn put_out_of_office(
             Timestamp::now(),
         )
         .await?;
-    state.routing.matchers.person_changed(&profile);
+    state.routing.matchers.person_changed(&profile).await;
     Ok(Json(MeResponse {
         profile,
         csrf_token: caller.csrf_token,
@@ -225,7 +225,7 @@ pub async fn delete_out_of_office(
         .store
         .set_out_of_office(caller.org_id, caller.person_id, None, Timestamp::now())
         .await?;
-    state.routing.matchers.person_changed(&profile);
+    state.routing.matchers.person_changed(&profile).await;
     Ok(Json(MeResponse {
         profile,
         csrf_token: caller.csrf_token,

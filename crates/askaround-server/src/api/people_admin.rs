@@ -60,7 +60,7 @@ pub async fn create(
         .store
         .create_person(caller.org_id, &new, Timestamp::now())
         .await?;
-    state.routing.matchers.person_changed(&person);
+    state.routing.matchers.person_changed(&person).await;
     Ok((
         StatusCode::CREATED,
         Json(CreatedPerson {
@@ -161,7 +161,7 @@ pub async fn patch(
         .store
         .update_person(caller.org_id, id, &patch, Timestamp::now())
         .await?;
-    state.routing.matchers.person_changed(&profile);
+    state.routing.matchers.person_changed(&profile).await;
     if patch.active == Some(false) {
         state
             .store

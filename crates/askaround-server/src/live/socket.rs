@@ -161,9 +161,11 @@ async fn serve(
 
 /// With presence `auto`, having the app open is what makes a person "online" to the matcher.
 async fn presence_follows_connection(state: &AppState, caller: &Caller) {
-    if let Ok(profile) = state.store.person(caller.org_id, caller.person_id).await {
-        state.routing.matchers.connection_changed(&profile);
-    }
+    state
+        .routing
+        .matchers
+        .socket_changed(caller.org_id, caller.person_id)
+        .await;
 }
 
 async fn send(socket: &mut WebSocket, event: &EventRecord) -> Result<(), axum::Error> {

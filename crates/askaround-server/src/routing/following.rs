@@ -77,7 +77,7 @@ impl Matchers {
                     Err(e) => return Err(e.into()),
                 };
                 if self.loaded_or_defer(*org, change).is_some() {
-                    self.apply_profile(&profile);
+                    self.apply_profile(&profile).await;
                 }
                 Ok(())
             }

@@ -59,7 +59,9 @@ struct Entry {
 
 pub struct Matchers {
     pub(super) store: Arc<dyn Store>,
-    hub: Arc<Hub>,
+    pub(super) hub: Arc<Hub>,
+    /// This node among the nodes, for presence `auto` across them.
+    pub(super) presence: super::presence::NodePresence,
     taxonomies: Arc<TaxonomyCache>,
     pub(super) decline_cooldown_days: u32,
     entries: Mutex<HashMap<OrgId, Entry>>,
@@ -90,6 +92,7 @@ impl Matchers {
             hub,
             taxonomies,
             decline_cooldown_days,
+            presence: super::presence::NodePresence::default(),
             entries: Mutex::new(HashMap::new()),
             followed: AtomicBool::new(false),
             building: Mutex::new(HashMap::new()),
@@ -105,7 +108,7 @@ impl Matchers {
         self.followed.store(true, Ordering::Release);
     }
 
-    fn is_followed(&self) -> bool {
+    pub(super) fn is_followed(&self) -> bool {
         self.followed.load(Ordering::Acquire)
     }
 
@@ -246,8 +249,8 @@ impl Matchers {
     /// A profile edit: skills, hours, budget, presence, out of office. Applied at once even when
     /// following a feed, so the next request on this node sees it: it sets values rather than
     /// counting, so the feed bringing it again changes nothing.
-    pub fn person_changed(&self, profile: &Profile) {
-        self.apply_profile(profile);
+    pub async fn person_changed(&self, profile: &Profile) {
+        self.apply_profile(profile).await;
         self.defer_person(profile);
     }
 
@@ -256,8 +259,10 @@ impl Matchers {
         self.defer(org, Change::Person { org, person });
     }
 
-    pub(super) fn apply_profile(&self, profile: &Profile) {
-        let connected = self.hub.is_connected(profile.person.id);
+    pub(super) async fn apply_profile(&self, profile: &Profile) {
+        let connected = self
+            .connected(profile.person.org_id, profile.person.id)
+            .await;
         self.with_loaded(profile.person.org_id, |index| {
             index.upsert_profile(&CandidateProfile::from_profile(profile));
             if let Ok(state) = index.state_mut(profile.person.id) {
@@ -265,17 +270,6 @@ impl Matchers {
                 state.out_of_office = profile.person.out_of_office.map(ooo);
             }
         });
-    }
-
-    /// A socket opened or closed; matters for people whose presence is `auto`.
-    pub fn connection_changed(&self, profile: &Profile) {
-        let connected = self.hub.is_connected(profile.person.id);
-        self.with_loaded(profile.person.org_id, |index| {
-            if let Ok(state) = index.state_mut(profile.person.id) {
-                state.presence = profile.person.presence.effective(connected);
-            }
-        });
-        self.defer_person(profile);
     }
 
     /// After a committed transition of `ask`: offers sent, answers given, help finished. These
@@ -353,16 +347,28 @@ impl Matchers {
             .iter()
             .map(|(helper, e)| super::following::evidence_key(*helper, e))
             .collect();
-        let index = self.fill(MatchIndex::new(taxonomy, IndexOptions::default()), snapshot);
+        let elsewhere = self.connected_elsewhere(org).await?;
+        let index = self.fill(
+            MatchIndex::new(taxonomy, IndexOptions::default()),
+            snapshot,
+            &elsewhere,
+        );
         Ok((index, evidence))
     }
 
-    fn fill(&self, mut index: MatchIndex, snapshot: MatcherSnapshot) -> MatchIndex {
+    /// The index of `snapshot`; `elsewhere` are the people connected to other nodes.
+    fn fill(
+        &self,
+        mut index: MatchIndex,
+        snapshot: MatcherSnapshot,
+        elsewhere: &HashSet<PersonId>,
+    ) -> MatchIndex {
         let mut states: HashMap<PersonId, CandidateState> =
             HashMap::with_capacity(snapshot.profiles.len());
         for profile in &snapshot.profiles {
             index.upsert_profile(&CandidateProfile::from_profile(profile));
-            let connected = self.hub.is_connected(profile.person.id);
+            let connected =
+                self.hub.is_connected(profile.person.id) || elsewhere.contains(&profile.person.id);
             states.insert(
                 profile.person.id,
                 CandidateState {
@@ -561,7 +567,7 @@ mod tests {
 
         let (barrier, build) = build_paused_after_snapshot(&matchers, org, REFRESH_AFTER).await;
         let bob = hire(store.as_ref(), org, "bob@acme.test").await;
-        matchers.person_changed(&bob);
+        matchers.person_changed(&bob).await;
         barrier.wait().await;
         let index = build.await.expect("the build ran");
 
@@ -584,7 +590,7 @@ mod tests {
         // As the background rebuild does, with the old index serving meanwhile.
         let (barrier, build) = build_paused_after_snapshot(&matchers, org, Duration::ZERO).await;
         let cleo = hire(store.as_ref(), org, "cleo@acme.test").await;
-        matchers.person_changed(&cleo);
+        matchers.person_changed(&cleo).await;
         assert!(old.read().expect("old").contains(cleo.person.id));
         barrier.wait().await;
         let new = build.await.expect("the rebuild ran");

@@ -9,6 +9,7 @@ pub mod dispatcher;
 mod following;
 pub mod matchers;
 mod outbox;
+mod presence;
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};

@@ -136,3 +136,66 @@ async fn help_given_through_one_node_becomes_evidence_on_the_other() {
     .await;
     drop(ana);
 }
+
+/// Whether the candidate `name` is ranked with `presence` among the reasons (offline is no
+/// gate: it weighs against urgent asks).
+fn shown(preview: &Value, name: &str, presence: &str) -> bool {
+    candidate(preview, name)
+        .and_then(|c| c["summary"].as_str())
+        .is_some_and(|s| s.split(" · ").any(|reason| reason == presence))
+}
+
+#[tokio::test]
+async fn presence_auto_follows_the_app_open_on_any_node() {
+    let a = TestApp::start().await;
+    let b = a.another_node().await;
+    a.helper("ana@acme.test", "Ana Tableau", &["tableau"]).await;
+    let ana = b.signed_in("ana@acme.test").await;
+    // Ana lets the app decide: online while it is open.
+    let (status, me) = json_of(
+        ana.put("/api/v1/me/presence", json!({"status": "auto"}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    let learner = a.signed_in(LEARNER).await;
+    eventually("A seeing Ana offline while her app is closed", || async {
+        let p = preview(&learner, "tableau").await;
+        (shown(&p, "Ana Tableau", "offline"), p)
+    })
+    .await;
+
+    // Her app opens on node B only: node A must count her online all the same.
+    let live = Live::connect(&ana, 0).await;
+    eventually("A seeing Ana online with her app open on B", || async {
+        let p = preview(&learner, "tableau").await;
+        (shown(&p, "Ana Tableau", "online"), p)
+    })
+    .await;
+
+    drop(live);
+    eventually("A seeing Ana offline once she closes it", || async {
+        let p = preview(&learner, "tableau").await;
+        (shown(&p, "Ana Tableau", "offline"), p)
+    })
+    .await;
+
+    // And an ask made on A reaches her live on B.
+    let mut live = Live::connect(&ana, 0).await;
+    eventually("A seeing Ana online again", || async {
+        let p = preview(&learner, "tableau").await;
+        (shown(&p, "Ana Tableau", "online"), p)
+    })
+    .await;
+    let (status, asked) = json_of(
+        learner
+            .post(
+                "/api/v1/asks",
+                json!({"text": "Tableau sets", "skills": ["tableau"]}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{asked}");
+    live.expect("offer.received").await;
+}

@@ -9,6 +9,7 @@ mod accounts;
 pub mod fixtures;
 mod imports;
 mod insights;
+mod nodes;
 mod orgs;
 mod people;
 mod routing;
@@ -17,6 +18,7 @@ mod skills;
 pub use accounts::*;
 pub use imports::*;
 pub use insights::*;
+pub use nodes::*;
 pub use orgs::*;
 pub use people::*;
 pub use routing::*;
@@ -52,6 +54,7 @@ macro_rules! conformance_tests {
             the_board_lists_open_asks_by_skill,
             conversations_keep_messages_in_order_and_close_with_feedback,
             a_node_catches_up_on_events_and_loads_by_id,
+            connections_count_while_their_node_is_alive,
             insights_count_people_and_connections_by_local_week,
             insights_measure_speed_by_local_hour_and_skill,
             insights_rate_quality_and_skill_supply,
