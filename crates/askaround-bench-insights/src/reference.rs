@@ -1,6 +1,6 @@
-//! `--verify`: the skills and quality figures read from the rollups of migration 0007, compared
-//! with the same figures aggregated directly from the asks (the statements the store ran before
-//! 0007), on the generated data. Slow by design; it checks the rollups the triggers kept during
+//! `--verify`: the skills, quality, connections and load figures read from the rollups of
+//! migrations 0007 and 0009, compared with the same figures aggregated directly from the asks
+//! (the statements the store ran before those migrations), on the generated data. Slow by design; it checks the rollups the triggers kept during
 //! generation or the migration's backfill built.
 
 use std::collections::BTreeMap;
@@ -12,7 +12,7 @@ use askaround_core::ids::OrgId;
 use askaround_core::insights::Scope;
 use askaround_sqlite::SqliteStore;
 use askaround_store::InsightsStore;
-use askaround_store::insights_sql::ASKERS_COUNTED_UP_TO;
+use askaround_store::insights_sql::{ASKERS_COUNTED_UP_TO, PAIR_PEOPLE_COUNTED_UP_TO};
 
 /// Per skill: asks, askers (capped like the store's), answered, unmet, holders, helpers to
 /// date, new helpers.
@@ -208,4 +208,155 @@ pub async fn quality(
         );
     }
     Ok(learned.len())
+}
+
+/// The connections statement as it was before migration 0009: every matched ask of the range
+/// joined to both people's current teams (a team filter keeps asks where either side is in it).
+const CONNECTIONS: &str = "WITH m AS ( \
+       SELECT a.asker_id, a.helper_id, coalesce(pl.team, '') AS lt, coalesce(ph.team, '') AS ht \
+       FROM asks a JOIN people pl ON pl.id = a.asker_id JOIN people ph ON ph.id = a.helper_id \
+       WHERE a.org_id = ?1 AND a.matched_at >= ?2 AND a.matched_at < ?3 \
+         AND (?4 IS NULL OR pl.team = ?4 OR ph.team = ?4) \
+     ), sides AS ( \
+       SELECT lt, ht, asker_id AS p FROM m UNION SELECT lt, ht, helper_id FROM m \
+     ) \
+     SELECT c.lt, c.ht, c.asks, s.people \
+     FROM (SELECT lt, ht, count(*) AS asks FROM m GROUP BY lt, ht) c \
+       JOIN (SELECT lt, ht, count(*) AS people FROM sides GROUP BY lt, ht) s \
+         ON s.lt = c.lt AND s.ht = c.ht";
+
+/// Compares the store's team pairs (asks, people up to the store's cap) with the direct
+/// aggregation. Returns how many pairs matched.
+pub async fn connections(
+    path: &str,
+    store: &SqliteStore,
+    org: OrgId,
+    scope: &Scope,
+) -> anyhow::Result<usize> {
+    let mut db = SqliteConnection::connect(&format!("sqlite://{path}")).await?;
+    let cap = u64::from(PAIR_PEOPLE_COUNTED_UP_TO);
+    let mut direct = BTreeMap::new();
+    for row in sqlx::query(CONNECTIONS)
+        .bind(org.to_string())
+        .bind(scope.from_ms())
+        .bind(scope.to_ms())
+        .bind(scope.team.clone())
+        .fetch_all(&mut db)
+        .await?
+    {
+        let (lt, ht): (String, String) = (row.try_get("lt")?, row.try_get("ht")?);
+        direct.insert((lt, ht), (u(&row, "asks")?, u(&row, "people")?.min(cap)));
+    }
+    db.close().await?;
+    let rolled: BTreeMap<(String, String), (u64, u64)> = store
+        .insights_connections(org, scope)
+        .await?
+        .into_iter()
+        .map(|l| {
+            let team = |t: Option<String>| t.unwrap_or_default();
+            (
+                (team(l.learner_team), team(l.helper_team)),
+                (l.asks, l.people),
+            )
+        })
+        .collect();
+    let differing: Vec<String> = direct
+        .keys()
+        .chain(rolled.keys())
+        .filter(|k| direct.get(*k) != rolled.get(*k))
+        .take(5)
+        .map(|k| {
+            format!(
+                "{k:?}: direct {:?}, rollups {:?}",
+                direct.get(k),
+                rolled.get(k)
+            )
+        })
+        .collect();
+    if !differing.is_empty() {
+        anyhow::bail!("connections differ: {}", differing.join("; "));
+    }
+    Some(direct.len())
+        .filter(|n| *n > 0)
+        .context("no connections in the range")
+}
+
+/// The load statements as they were before migration 0009: helps per helper grouped by the
+/// text id from the asks, and the top helpers with their offers.
+const HELPS_PER_HELPER: &str = "SELECT n AS helps, count(*) AS helpers FROM ( \
+       SELECT count(*) AS n FROM asks a \
+       WHERE a.org_id = ?1 AND a.matched_at >= ?2 AND a.matched_at < ?3 \
+         AND a.helper_id IS NOT NULL \
+         AND (?4 IS NULL OR a.helper_id IN (SELECT id FROM people WHERE org_id = ?1 AND team = ?4)) \
+       GROUP BY a.helper_id \
+     ) h GROUP BY n ORDER BY n";
+
+const TOP_HELPERS: &str = "WITH h AS ( \
+       SELECT a.helper_id AS p, count(*) AS n FROM asks a \
+       WHERE a.org_id = ?1 AND a.matched_at >= ?2 AND a.matched_at < ?3 \
+         AND a.helper_id IS NOT NULL \
+         AND (?4 IS NULL OR a.helper_id IN (SELECT id FROM people WHERE org_id = ?1 AND team = ?4)) \
+       GROUP BY a.helper_id \
+     ), best AS ( \
+       SELECT h.p, h.n, pe.name FROM h JOIN people pe ON pe.id = h.p \
+       ORDER BY h.n DESC, pe.name, h.p LIMIT ?5 \
+     ) \
+     SELECT best.p AS id, best.n AS helps, \
+       (SELECT count(*) FROM offers o \
+          WHERE o.helper_id = best.p AND o.sent_at >= ?2 AND o.sent_at < ?3) AS offers \
+     FROM best ORDER BY best.n DESC, best.name, best.p";
+
+/// Compares the store's load (the whole distribution, and the `top` helpers with their helps
+/// and offers) with the direct aggregation. Returns how many helpers helped in the range.
+pub async fn load(
+    path: &str,
+    store: &SqliteStore,
+    org: OrgId,
+    scope: &Scope,
+    top: u32,
+) -> anyhow::Result<u64> {
+    let mut db = SqliteConnection::connect(&format!("sqlite://{path}")).await?;
+    let mut histogram = Vec::new();
+    for row in sqlx::query(HELPS_PER_HELPER)
+        .bind(org.to_string())
+        .bind(scope.from_ms())
+        .bind(scope.to_ms())
+        .bind(scope.team.clone())
+        .fetch_all(&mut db)
+        .await?
+    {
+        histogram.push((row.try_get::<i64, _>("helps")?, u(&row, "helpers")?));
+    }
+    let mut best = Vec::new();
+    for row in sqlx::query(TOP_HELPERS)
+        .bind(org.to_string())
+        .bind(scope.from_ms())
+        .bind(scope.to_ms())
+        .bind(scope.team.clone())
+        .bind(i64::from(top))
+        .fetch_all(&mut db)
+        .await?
+    {
+        let id: String = row.try_get("id")?;
+        best.push((id, u(&row, "helps")?, u(&row, "offers")?));
+    }
+    db.close().await?;
+    let raw = store.insights_load(org, scope, top).await?;
+    anyhow::ensure!(
+        raw.helps_per_helper == histogram,
+        "helps per helper differ: direct {histogram:?}, rollups {:?}",
+        raw.helps_per_helper
+    );
+    let rolled: Vec<(String, u64, u64)> = raw
+        .top
+        .iter()
+        .map(|h| (h.person.to_string(), h.helps, h.offers))
+        .collect();
+    anyhow::ensure!(
+        rolled == best,
+        "top helpers differ: direct {best:?}, rollups {rolled:?}"
+    );
+    Some(histogram.iter().map(|(_, c)| c).sum())
+        .filter(|n| *n > 0)
+        .context("nobody helped in the range")
 }

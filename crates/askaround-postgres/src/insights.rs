@@ -226,8 +226,9 @@ impl InsightsStore for PgStore {
         let team = |row: &PgRow, column: &str| -> StoreResult<Option<String>> {
             Ok(text(row, column)?.filter(|t| !t.is_empty()))
         };
+        let extent = match_extent(&self.pool, org).await?;
         let mut links = Vec::new();
-        for row in fetch(&self.pool, org, &sql::connections(scope)).await? {
+        for row in fetch(&self.pool, org, &sql::connections(scope, extent)).await? {
             links.push(TeamLink {
                 learner_team: team(&row, "learner_team")?,
                 helper_team: team(&row, "helper_team")?,
@@ -242,24 +243,41 @@ impl InsightsStore for PgStore {
     }
 
     async fn insights_load(&self, org: OrgId, scope: &Scope, top: u32) -> StoreResult<LoadRaw> {
+        let extent = match_extent(&self.pool, org).await?;
         let mut raw = LoadRaw::default();
-        for row in fetch(&self.pool, org, &sql::helps_per_helper(scope)).await? {
-            raw.helps_per_helper
-                .push((int(&row, "helps")?, count(&row, "helpers")?));
-        }
-        raw.helps_per_helper.sort_unstable();
-        for row in fetch(&self.pool, org, &sql::top_helpers(scope, top)).await? {
+        let mut ranked = Vec::new();
+        for row in fetch(&self.pool, org, &sql::load(scope, top, extent)).await? {
+            if int(&row, "kind")? == 0 {
+                raw.helps_per_helper
+                    .push((int(&row, "helps")?, count(&row, "helpers")?));
+                continue;
+            }
             let id: String = row.try_get("id").map_err(db_err)?;
-            raw.top.push(HelperLoad {
+            let helper = HelperLoad {
                 person: PersonId(uuid(&id)?),
                 name: row.try_get("name").map_err(db_err)?,
                 team: text(&row, "team")?,
                 helps: count(&row, "helps")?,
                 offers: count(&row, "offers")?,
-            });
+            };
+            ranked.push((int(&row, "ord")?, helper));
         }
+        raw.helps_per_helper.sort_unstable();
+        ranked.sort_by_key(|(ord, _)| *ord);
+        raw.top = ranked.into_iter().map(|(_, h)| h).collect();
         Ok(raw)
     }
+}
+
+/// The first and last match of the organisation, which decides how a range is read.
+async fn match_extent(pool: &PgPool, org: OrgId) -> StoreResult<Option<(i64, i64)>> {
+    let text = sql::numbered_for_postgres(sql::MATCH_EXTENT);
+    let row: (Option<i64>, Option<i64>) = sqlx::query_as(sqlx::AssertSqlSafe(text))
+        .bind(*org.as_uuid())
+        .fetch_one(pool)
+        .await
+        .map_err(db_err)?;
+    Ok(row.0.zip(row.1))
 }
 
 async fn skill_names(pool: &PgPool, org: OrgId) -> StoreResult<HashMap<String, String>> {
@@ -335,6 +353,15 @@ mod tests {
     async fn insights_learners_are_exact_around_a_range_and_few_raters_stay_hidden() {
         let store = fresh_store().await;
         askaround_store::insights_checks::learners_are_exact_around_a_range_and_few_raters_stay_hidden(
+            &store,
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn insights_connections_follow_current_teams_and_ranges_read_either_way() {
+        let store = fresh_store().await;
+        askaround_store::insights_match_checks::connections_follow_current_teams_and_ranges_read_either_way(
             &store,
         )
         .await;

@@ -7,10 +7,12 @@ use jiff::SignedDuration;
 
 use askaround_core::asks::{self, Ask, Candidate, Event, HelpMode, NewAsk, RoutingPolicy, Timer};
 use askaround_core::ids::{AskId, ConversationId, MessageId, OfferId, OrgId, PersonId};
+use askaround_core::insights::Scope;
 use askaround_core::matching::Urgency;
 use askaround_core::person::Role;
 use askaround_core::skill::SkillLevel;
 use askaround_core::taxonomy::Taxonomy;
+use askaround_core::timezone::TimeZoneName;
 use askaround_postgres::PgStore;
 use askaround_postgres::migrate_data::{MigrateError, migrate_data};
 use askaround_sqlite::SqliteStore;
@@ -310,6 +312,19 @@ async fn everything(store: &dyn Store, i: &Installation) -> Vec<String> {
         };
         let page = store.list_people(org, &query).await.expect("people");
         push("people", format!("{:?}", page.items));
+        // Rollups the target's triggers rebuilt (migration 0009), not copied.
+        let zone = TimeZoneName::parse("UTC").expect("zone");
+        let all = Scope::new(
+            jiff::civil::date(2020, 1, 1),
+            jiff::civil::date(2030, 1, 1),
+            None,
+            None,
+            &zone,
+        );
+        let links = store.insights_connections(org, &all).await;
+        push("connections", format!("{:?}", links.expect("connections")));
+        let load = store.insights_load(org, &all, 10).await;
+        push("load", format!("{:?}", load.expect("load")));
         push(
             "open",
             format!(

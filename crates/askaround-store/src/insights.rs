@@ -28,6 +28,7 @@ use askaround_core::insights::stats::TWO_DIGITS_SQL;
 use crate::StoreResult;
 
 pub mod insights_checks;
+pub mod insights_match_checks;
 pub mod insights_sql;
 
 /// Aggregate queries over an organisation's asks, offers and feedback.

@@ -16,9 +16,11 @@ const SAMPLE: i64 = 200;
 /// Tables that belong to the migration tooling of each backend, not to askaround's data.
 const BOOKKEEPING: [&str; 2] = ["_sqlx_migrations", "sqlite_sequence"];
 
-/// Rollups of the insights (migration 0007) that triggers on the copied tables rebuild on the
-/// target row by row as those are inserted, so they are neither copied nor compared.
-const DERIVED: [&str; 8] = [
+/// Rollups of the insights (migrations 0007 and 0009) that triggers on the copied tables
+/// rebuild on the target as those are inserted, so they are neither copied nor compared
+/// (the keys of `insights_orgs` and `insights_helpers` come from each side's own sequence,
+/// so they may differ).
+const DERIVED: [&str; 13] = [
     "insights_ask_skills",
     "insights_skill_buckets",
     "insights_skill_totals",
@@ -27,6 +29,11 @@ const DERIVED: [&str; 8] = [
     "insights_learned_buckets",
     "insights_learned_pairs",
     "insights_learned_totals",
+    "insights_orgs",
+    "insights_helpers",
+    "insights_matches",
+    "insights_pair_buckets",
+    "insights_pair_totals",
 ];
 
 /// Which people have the app open on which running node (migration 0010): true of the running

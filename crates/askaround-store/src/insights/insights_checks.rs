@@ -19,7 +19,7 @@ use askaround_core::timezone::TimeZoneName;
 
 use crate::{NewFeedback, NewOrg, NewPerson, Outbox, Store};
 
-fn seed() -> Vec<SeedSkill> {
+pub(super) fn seed() -> Vec<SeedSkill> {
     ["Excel", "Tableau"]
         .into_iter()
         .map(|name| SeedSkill {
@@ -31,7 +31,7 @@ fn seed() -> Vec<SeedSkill> {
         .collect()
 }
 
-async fn person(store: &dyn Store, org: OrgId, i: usize) -> PersonId {
+pub(super) async fn person(store: &dyn Store, org: OrgId, i: usize) -> PersonId {
     let fields = PersonFields {
         email: Email::parse(&format!("p{i}@rollups.test")).expect("email"),
         name: format!("Person {i}"),
@@ -54,7 +54,7 @@ async fn person(store: &dyn Store, org: OrgId, i: usize) -> PersonId {
         .id
 }
 
-fn start() -> Timestamp {
+pub(super) fn start() -> Timestamp {
     "2026-02-01T00:00:00Z".parse().expect("instant")
 }
 
@@ -71,7 +71,7 @@ async fn ask(store: &dyn Store, org: OrgId, asker: PersonId, skill: SkillId, whe
 /// Monday 2 March to Sunday 29 March 2026 in Kolkata (UTC+5:30, no daylight saving): the range
 /// starts and ends at 18:30 UTC, so both ends are slivers of a UTC day, and four weeks span
 /// whole 7-day blocks and days between them.
-fn kolkata(team: Option<&str>) -> Scope {
+pub(super) fn kolkata(team: Option<&str>) -> Scope {
     let zone = TimeZoneName::parse("Asia/Kolkata").expect("tz");
     Scope::new(
         date(2026, 3, 2),
@@ -82,7 +82,7 @@ fn kolkata(team: Option<&str>) -> Scope {
     )
 }
 
-fn at(s: &str) -> Timestamp {
+pub(super) fn at(s: &str) -> Timestamp {
     s.parse().expect("instant")
 }
 

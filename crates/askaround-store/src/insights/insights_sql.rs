@@ -11,6 +11,9 @@ use askaround_core::insights::Scope;
 
 use super::{hour_sql, pieces, two_digits_sql, week_sql};
 
+mod matches;
+pub use matches::*;
+
 /// An argument after the organisation (always `?1`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Arg {
@@ -461,71 +464,6 @@ pub fn skills(scope: &Scope) -> Statement {
         sum_answered = sum("answered"),
         sum_unmet = sum("unmet"),
         sum_new = sum("new_helpers"),
-    );
-    Statement { sql, args: f.args }
-}
-
-/// Asks matched in the range by the learner's and helper's team (`''` for none), with the
-/// distinct people on either side. With a filter, asks where either side is in scope.
-/// Columns: learner_team, helper_team, asks, people.
-pub fn connections(scope: &Scope) -> Statement {
-    let f = filters(scope, "pe");
-    let filter = if f.filtered() {
-        format!(
-            " AND ((TRUE{}) OR (TRUE{}))",
-            f.people.replace("pe.", "pl."),
-            f.people.replace("pe.", "ph.")
-        )
-    } else {
-        String::new()
-    };
-    let sql = format!(
-        "WITH m AS ( \
-           SELECT a.asker_id, a.helper_id, coalesce(pl.team, '') AS lt, coalesce(ph.team, '') AS ht \
-           FROM asks a JOIN people pl ON pl.id = a.asker_id JOIN people ph ON ph.id = a.helper_id \
-           WHERE a.org_id = ?1 AND a.matched_at >= ?2 AND a.matched_at < ?3{filter} \
-         ), sides AS ( \
-           SELECT lt, ht, asker_id AS p FROM m UNION SELECT lt, ht, helper_id FROM m \
-         ) \
-         SELECT c.lt AS learner_team, c.ht AS helper_team, c.asks, s.people \
-         FROM (SELECT lt, ht, count(*) AS asks FROM m GROUP BY lt, ht) c \
-           JOIN (SELECT lt, ht, count(*) AS people FROM sides GROUP BY lt, ht) s \
-             ON s.lt = c.lt AND s.ht = c.ht"
-    );
-    Statement { sql, args: f.args }
-}
-
-/// Helpers in scope by helps in the range. Columns: helps, helpers.
-pub fn helps_per_helper(scope: &Scope) -> Statement {
-    let f = filters(scope, "pe");
-    let sql = format!(
-        "SELECT n AS helps, count(*) AS helpers FROM ( \
-           SELECT count(*) AS n FROM asks a \
-           WHERE a.org_id = ?1 AND a.matched_at >= ?2 AND a.matched_at < ?3 \
-             AND a.helper_id IS NOT NULL{filter} GROUP BY a.helper_id \
-         ) h GROUP BY n",
-        filter = f.person_in_scope("a.helper_id")
-    );
-    Statement { sql, args: f.args }
-}
-
-/// The helpers with most helps in the range. Columns: id, name, team, helps, offers.
-pub fn top_helpers(scope: &Scope, top: u32) -> Statement {
-    let f = filters(scope, "pe");
-    let sql = format!(
-        "WITH h AS ( \
-           SELECT a.helper_id AS p, count(*) AS n FROM asks a \
-           WHERE a.org_id = ?1 AND a.matched_at >= ?2 AND a.matched_at < ?3 \
-             AND a.helper_id IS NOT NULL{filter} GROUP BY a.helper_id \
-         ), best AS ( \
-           SELECT h.p, h.n, pe.name, pe.team FROM h JOIN people pe ON pe.id = h.p \
-           ORDER BY h.n DESC, pe.name, h.p LIMIT {top} \
-         ) \
-         SELECT CAST(best.p AS TEXT) AS id, best.name, best.team, best.n AS helps, \
-           (SELECT count(*) FROM offers o \
-              WHERE o.helper_id = best.p AND o.sent_at >= ?2 AND o.sent_at < ?3) AS offers \
-         FROM best ORDER BY best.n DESC, best.name, best.p",
-        filter = f.person_in_scope("a.helper_id")
     );
     Statement { sql, args: f.args }
 }
