@@ -13,7 +13,8 @@ use super::values::{self, Value};
 /// Rows per table compared value by value after the copy.
 const SAMPLE: i64 = 200;
 
-/// Tables that belong to the migration tooling of each backend, not to askaround's data.
+/// Tables that belong to the migration tooling of each backend, not to askaround's data. (SQLite's
+/// own tables, such as the statistics `ANALYZE` writes, are left out by their `sqlite_` prefix.)
 const BOOKKEEPING: [&str; 2] = ["_sqlx_migrations", "sqlite_sequence"];
 
 /// Rollups of the insights (migrations 0007 and 0009) that triggers on the copied tables
@@ -81,7 +82,7 @@ pub async fn schemas(
 ) -> Result<(), MigrateError> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c \
-         WHERE m.type = 'table' AND m.name NOT IN (?, ?)",
+         WHERE m.type = 'table' AND m.name NOT IN (?, ?) AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
     )
     .bind(BOOKKEEPING[0])
     .bind(BOOKKEEPING[1])
