@@ -603,3 +603,72 @@ async fn person_id(store: &PgStore, email: &str) -> PersonId {
         .expect("a person")
         .person_id
 }
+
+/// Presence `auto` across nodes: Kai has the app open on B only, so A counts him online; B is
+/// killed, and once its heartbeat runs out A counts him offline, without B ever saying so.
+#[test]
+fn the_people_of_a_killed_node_go_offline_on_the_others() {
+    let dir = tempfile::tempdir().expect("dir");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let url = runtime.block_on(pg_support::fresh_database());
+    let org = runtime.block_on(seed(&url));
+    runtime.block_on(async {
+        let store = PgStore::connect(&url).await.expect("store");
+        let kai = person_id(&store, KUBE).await;
+        store
+            .set_presence(org, kai, PresenceSetting::Auto, Timestamp::now())
+            .await
+            .expect("auto");
+        store.close().await;
+    });
+    let env = routing(&url);
+    let (a, b) = (start(dir.path(), &env), start(dir.path(), &env));
+    let (learner, _kai_socket) = runtime.block_on(async {
+        let learner = Person::sign_in(&a, LEARNER).await;
+        let kai = Person::sign_in(&b, KUBE).await;
+        assert_eq!(kai_presence_seen_by(&learner, &a).await, "offline");
+        let socket = open(&b.address, &kai.cookie, 0).await;
+        eventually_kai_is(&learner, &a, "online").await;
+        (learner, socket)
+    });
+    b.kill();
+    runtime.block_on(eventually_kai_is(&learner, &a, "offline"));
+    let (status, _, _) = a.stop();
+    assert!(status.success());
+}
+
+/// Kai's presence among the reasons node `node` gives for him on a Kubernetes question.
+async fn kai_presence_seen_by(learner: &Person, node: &Server) -> String {
+    let (status, preview) = learner
+        .post(
+            node,
+            "/api/v1/match/preview",
+            json!({"text": "pods keep restarting", "skills": ["k8s"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{preview}");
+    let summary = preview["candidates"][0]["summary"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    ["online", "offline"]
+        .into_iter()
+        .find(|p| summary.split(" · ").any(|reason| reason == *p))
+        .unwrap_or("neither")
+        .to_owned()
+}
+
+async fn eventually_kai_is(learner: &Person, node: &Server, presence: &str) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let seen = kai_presence_seen_by(learner, node).await;
+        if seen == presence {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "Kai still {seen} on that node, not {presence}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
