@@ -72,8 +72,19 @@ impl Server {
                 }
             }
         }
-        // Keep draining the log in the background.
-        std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+        // Keep draining the log in the background, into the run's folder.
+        let mut kept = std::io::BufWriter::new(std::fs::File::create(
+            dir.join(format!("server-{node}.stderr.log")),
+        )?);
+        std::thread::spawn(move || {
+            use std::io::Write as _;
+            for line in lines.map_while(Result::ok) {
+                if writeln!(kept, "{line}").is_err() {
+                    break;
+                }
+            }
+            let _ = kept.flush();
+        });
         Ok(Self {
             pid: child.id(),
             child,
