@@ -126,17 +126,23 @@ impl Matchers {
     }
 
     /// A socket of `person` opened or closed on this node. Their presence `auto` may change.
+    /// With several nodes the store announces the change to every node, this one included, and
+    /// each index follows it from there; a single node applies it itself.
     pub async fn socket_changed(&self, org: OrgId, person: PersonId) {
         if self.is_followed() {
             // In order per person: the last write says what the hub says now.
             let _turn = self.presence.stripe(person).lock().await;
             let connected = self.hub.is_connected(person);
-            if let Ok(mut recorded) = self.presence.recorded.lock() {
+            let changed = self.presence.recorded.lock().is_ok_and(|mut recorded| {
                 if connected {
-                    recorded.insert(person, org);
+                    recorded.insert(person, org).is_none()
                 } else {
-                    recorded.remove(&person);
+                    recorded.remove(&person).is_some()
                 }
+            });
+            // A second tab, or the last of several closing early: nothing to tell.
+            if !changed {
+                return;
             }
             if let Err(e) = self
                 .store
@@ -145,6 +151,7 @@ impl Matchers {
             {
                 tracing::warn!(error = %e, "could not record a connection for other nodes");
             }
+            return;
         }
         match self.store.person(org, person).await {
             Ok(profile) => self.person_changed(&profile).await,
