@@ -3,31 +3,8 @@
 mod common;
 
 use std::fmt::Write as _;
-use std::path::Path;
 
-use common::{Server, askaround, text};
-
-fn create_org(dir: &Path) {
-    let out = askaround(
-        dir,
-        &[
-            "org",
-            "create",
-            "--name",
-            "Acme",
-            "--admin-email",
-            "root@acme.test",
-            "--admin-name",
-            "Root Admin",
-        ],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stdout).contains("/invite/"),
-        "{}",
-        text(&out.stdout)
-    );
-}
+use common::{Server, askaround, create_acme, text};
 
 /// A realistic HR export: `rows` people, some with skills and goals, a few time zones.
 fn people_csv(rows: usize) -> String {
@@ -59,7 +36,7 @@ fn people_csv(rows: usize) -> String {
 #[test]
 fn importing_fifty_thousand_people_then_again_updates_instead_of_duplicating() {
     let dir = tempfile::tempdir().expect("dir");
-    create_org(dir.path());
+    create_acme(dir.path());
     let file = dir.path().join("people.csv");
     std::fs::write(&file, people_csv(50_000)).expect("write csv");
 
@@ -84,7 +61,7 @@ fn importing_fifty_thousand_people_then_again_updates_instead_of_duplicating() {
 #[test]
 fn a_bad_row_is_named_by_line_and_nothing_is_imported() {
     let dir = tempfile::tempdir().expect("dir");
-    create_org(dir.path());
+    create_acme(dir.path());
     let mut csv = people_csv(20);
     // Line 17 of the file is the 16th person (line 1 is the header).
     csv = csv.replace("person15@acme.test", "bob@");
@@ -136,7 +113,7 @@ fn a_bad_row_is_named_by_line_and_nothing_is_imported() {
 #[test]
 fn a_missing_file_or_bad_flag_is_a_clear_message() {
     let dir = tempfile::tempdir().expect("dir");
-    create_org(dir.path());
+    create_acme(dir.path());
     let out = askaround(dir.path(), &["import", "nope.csv"]);
     assert!(!out.status.success());
     assert!(
@@ -213,27 +190,7 @@ fn serve_demo_prints_credentials_that_work_and_stops_on_sigterm() {
 #[test]
 fn people_imported_by_another_process_while_serving_are_matched() {
     let dir = tempfile::tempdir().expect("dir");
-    let out = askaround(
-        dir.path(),
-        &[
-            "org",
-            "create",
-            "--name",
-            "Acme",
-            "--admin-email",
-            "root@acme.test",
-            "--admin-name",
-            "Root Admin",
-        ],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let stdout = text(&out.stdout);
-    let token = stdout
-        .split("/invite/")
-        .nth(1)
-        .expect("invitation")
-        .trim()
-        .to_owned();
+    let token = create_acme(dir.path());
     let server = Server::start(dir.path(), &[], &[]);
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let client = reqwest::Client::builder()

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use common::{Server, askaround, text};
+use common::{Server, askaround, create_acme, text};
 
 /// Offers live 2 s, one helper per wave, up to 3 waves: a kill lands mid-routing.
 const ROUTING: &[(&str, &str)] = &[
@@ -18,27 +18,7 @@ const ROUTING: &[(&str, &str)] = &[
 ];
 
 fn setup(dir: &std::path::Path) -> String {
-    let out = askaround(
-        dir,
-        &[
-            "org",
-            "create",
-            "--name",
-            "Acme",
-            "--admin-email",
-            "root@acme.test",
-            "--admin-name",
-            "Root Admin",
-        ],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let stdout = text(&out.stdout);
-    let token = stdout
-        .split("/invite/")
-        .nth(1)
-        .expect("invitation")
-        .trim()
-        .to_owned();
+    let token = create_acme(dir);
     let mut csv = String::from("email,name,working_hours,skills\n");
     for (i, name) in ["Ana", "Ben", "Cy", "Dee"].iter().enumerate() {
         csv.push_str(&format!(

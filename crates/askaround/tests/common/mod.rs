@@ -23,6 +23,32 @@ pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// `askaround org create` of Acme with its first admin, root@acme.test, in `dir`'s database;
+/// returns the token of the admin's invitation link.
+pub fn create_acme(dir: &Path) -> String {
+    let out = askaround(
+        dir,
+        &[
+            "org",
+            "create",
+            "--name",
+            "Acme",
+            "--admin-email",
+            "root@acme.test",
+            "--admin-name",
+            "Root Admin",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    stdout
+        .split("/invite/")
+        .nth(1)
+        .unwrap_or_else(|| panic!("an invitation link in {stdout}"))
+        .trim()
+        .to_owned()
+}
+
 pub struct Server {
     pub child: Child,
     pub address: String,
