@@ -107,7 +107,7 @@ pub struct OfferLoad {
 }
 
 /// A write another node made that this node must follow: its matcher index and its sockets.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Change {
     /// New live events exist (fetch them with `events_since`).
     Events,

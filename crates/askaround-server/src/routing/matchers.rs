@@ -164,12 +164,32 @@ impl Matchers {
         }
         // Only now that the new index is in place do changes stop being kept: one made in
         // between reaches the new index directly and is applied again below, which is harmless.
-        for change in self.stop_deferring(org) {
+        let missed = self.stop_deferring(org);
+        let (count, replay) = (missed.len(), Instant::now());
+        // Each change is read back from the store as it is now, so once is enough however often
+        // it was announced; and after a change of the whole organisation nothing else matters.
+        let missed: Vec<Change> = if missed.iter().any(|c| matches!(c, Change::Org { .. })) {
+            vec![Change::Org { org }]
+        } else {
+            let mut seen = HashSet::with_capacity(missed.len());
+            missed
+                .into_iter()
+                .filter(|c| seen.insert(c.clone()))
+                .collect()
+        };
+        for change in missed {
             if let Err(e) = self.follow(&change).await {
                 tracing::warn!(error = %e, "matcher: could not follow a change; rebuilding");
                 self.invalidate(org);
             }
         }
+        tracing::info!(
+            org = %org,
+            read_and_built = (replay - started).as_secs_f64(),
+            changes = count,
+            replayed_in = replay.elapsed().as_secs_f64(),
+            "matcher index in place with the changes made during its build"
+        );
         Ok(index)
     }
 
