@@ -36,17 +36,39 @@ export function startConversation(live) {
   const nearBottom = () => window.innerHeight + window.scrollY >= document.body.scrollHeight - 160;
   const pending = new Set();
 
+  // A message is fetched once even when both the composer and the live event name it, so a
+  // fetch that fails (a busy server, a dropped connection) is retried rather than leaving the
+  // message unseen until a reload.
+  const RETRY_DELAYS_MS = [250, 1000, 3000];
+
+  async function fetchMessage(id) {
+    const url = `/conversations/${encodeURIComponent(conversation)}/messages/${encodeURIComponent(id)}`;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const answer = await fetch(url, { credentials: 'same-origin' });
+        if (answer.ok) return await answer.text();
+        // A message this page may not see will not appear by asking again.
+        if (answer.status === 403 || answer.status === 404) return null;
+      } catch {
+        // offline for a moment: try again below
+      }
+      if (attempt >= RETRY_DELAYS_MS.length) return null;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
+    }
+  }
+
   async function append(id) {
     if (document.getElementById(`m-${id}`) || pending.has(id)) return;
     pending.add(id);
     try {
-      const answer = await fetch(
-        `/conversations/${encodeURIComponent(conversation)}/messages/${encodeURIComponent(id)}`,
-        { credentials: 'same-origin' },
-      );
-      if (!answer.ok || document.getElementById(`m-${id}`)) return;
+      const html = await fetchMessage(id);
+      if (html === null) {
+        notify('A new message could not be shown; reload the page to see it.', { error: true });
+        return;
+      }
+      if (document.getElementById(`m-${id}`)) return;
       const template = document.createElement('template');
-      template.innerHTML = (await answer.text()).trim();
+      template.innerHTML = html.trim();
       const follow = nearBottom();
       log.append(template.content);
       document.querySelector('[data-no-messages]')?.remove();
