@@ -7,6 +7,7 @@
 
 mod generate;
 mod reference;
+mod reference_speed;
 
 use std::time::{Duration, Instant};
 
@@ -75,6 +76,15 @@ async fn main() -> anyhow::Result<()> {
         ("year, one team", scope(end, 365, Some("Team 07"), &zone)),
     ];
     let wanted = |query: &str| args.only.is_empty() || args.only.iter().any(|q| q == query);
+    if wanted("speed") {
+        // What a node does as it starts: read the asks the speed figures use into memory.
+        let started = Instant::now();
+        store.insights_keep_current().await?;
+        eprintln!(
+            "asks read into memory for speed in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     if args.verify {
         for (label, scope) in &scopes {
             verify(&args.db, &store, org, label, scope, &wanted).await?;
@@ -140,6 +150,14 @@ async fn verify(
         let pairs = reference::connections(path, store, org, scope).await?;
         eprintln!(
             "verified connections, {label}: {pairs} team pairs identical ({:.1} s)",
+            seconds(started)
+        );
+    }
+    let started = Instant::now();
+    if wanted("speed") {
+        let groups = reference_speed::speed(path, store, org, scope).await?;
+        eprintln!(
+            "verified speed, {label}: {groups} groups (all, hours, skills) identical ({:.1} s)",
             seconds(started)
         );
     }

@@ -113,7 +113,8 @@ pub async fn serve(
     // With several nodes, before any request: from the first one on, events and index updates
     // come through the feed only.
     let follower = follow::start(&state).await?;
-    let sweeper = tokio::spawn(sweep_expired_sessions(store));
+    let sweeper = tokio::spawn(sweep_expired_sessions(store.clone()));
+    let insights = tokio::spawn(keep_insights_current(store));
     // Resumes whatever was scheduled before a crash or restart, then keeps time.
     let dispatcher = tokio::spawn(routing::dispatcher::run(state.routing.clone()));
     let warmer = tokio::spawn(routing::matchers::keep_warm(state.routing.clone()));
@@ -123,6 +124,7 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await;
     sweeper.abort();
+    insights.abort();
     dispatcher.abort();
     warmer.abort();
     if follower.is_some() {
@@ -132,6 +134,19 @@ pub async fn serve(
     }
     drop(follower);
     result.map_err(Into::into)
+}
+
+/// What the store holds in memory for insights (SQLite: the asks the speed figures read) is
+/// read as the node starts, so no admin waits for it, and then kept current, which also keeps
+/// the store's change log short.
+async fn keep_insights_current(store: Arc<dyn Store>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.insights_keep_current().await {
+            tracing::warn!(error = %e, "could not bring the insights up to date");
+        }
+    }
 }
 
 async fn sweep_expired_sessions(store: Arc<dyn Store>) {

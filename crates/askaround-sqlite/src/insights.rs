@@ -13,7 +13,7 @@ use askaround_core::insights::raw::{
     AdoptionRaw, AskStats, HelperLoad, LoadRaw, PeopleGroup, QualityRaw, SkillRef, SkillSupply,
     SpeedRaw, TeamLink,
 };
-use askaround_store::insights_sql::{self as sql, Arg, Grouping, Statement};
+use askaround_store::insights_sql::{self as sql, Arg, Statement};
 use askaround_store::{InsightsStore, StoreResult};
 
 use crate::SqliteStore;
@@ -58,43 +58,6 @@ fn skill_ref(row: &SqliteRow) -> StoreResult<SkillRef> {
     })
 }
 
-/// Ask counts and distributions keyed by `K`, merged from the two statements.
-async fn ask_stats<K: std::hash::Hash + Eq + Clone>(
-    pool: &SqlitePool,
-    org: OrgId,
-    scope: &Scope,
-    by: Grouping,
-    key: impl Fn(&SqliteRow) -> StoreResult<K>,
-) -> StoreResult<HashMap<K, AskStats>> {
-    let mut stats: HashMap<K, AskStats> = HashMap::new();
-    for row in fetch(pool, org, &sql::ask_counts(scope, by)).await? {
-        let s = stats.entry(key(&row)?).or_default();
-        s.asks = count(&row, "asks")?;
-        s.askers = count(&row, "askers")?;
-        s.answered = count(&row, "answered")?;
-        s.to_board = count(&row, "to_board")?;
-    }
-    for row in fetch(pool, org, &sql::ask_histograms(scope, by)).await? {
-        let s = stats.entry(key(&row)?).or_default();
-        let pair = (int(&row, "value")?, count(&row, "n")?);
-        match int(&row, "kind")? {
-            1 => s.accept_secs.push(pair),
-            2 => s.resolution_secs.push(pair),
-            _ => s.interrupted.push(pair),
-        }
-    }
-    Ok(stats)
-}
-
-fn key_text(row: &SqliteRow) -> StoreResult<String> {
-    row.try_get("key").map_err(db_err)
-}
-
-fn key_hour(row: &SqliteRow) -> StoreResult<u8> {
-    let h = int(row, "key")?;
-    u8::try_from(h).map_err(|e| corrupt("hour", e))
-}
-
 #[async_trait]
 impl InsightsStore for SqliteStore {
     async fn insights_timezone(&self, org: OrgId) -> StoreResult<Option<String>> {
@@ -131,39 +94,32 @@ impl InsightsStore for SqliteStore {
         })
     }
 
+    /// From the asks held in memory ([`crate::speed_facts`]): exact distributions per skill and
+    /// hour do not compress into rollups, and one pass over them in memory beats reading them.
     async fn insights_speed(&self, org: OrgId, scope: &Scope) -> StoreResult<SpeedRaw> {
-        let overall = ask_stats(&self.pool, org, scope, Grouping::All, |_| Ok(()))
-            .await?
-            .remove(&())
-            .unwrap_or_default();
-        let mut by_hour: Vec<(u8, AskStats)> =
-            ask_stats(&self.pool, org, scope, Grouping::Hour, key_hour)
-                .await?
-                .into_iter()
-                .collect();
-        by_hour.sort_unstable_by_key(|(h, _)| *h);
-        let by_skill_id = ask_stats(&self.pool, org, scope, Grouping::Skill, key_text).await?;
+        let totals = self
+            .speed
+            .totals(&self.pool, org, scope, u64::from(sql::ASKERS_COUNTED_UP_TO))
+            .await?;
         let names = skill_names(&self.pool, org).await?;
-        let mut by_skill = Vec::new();
-        for (id, stats) in by_skill_id {
-            let skill = SkillRef {
-                id: SkillId(uuid(&id)?),
-                name: names.get(&id).cloned().unwrap_or_default(),
-            };
-            by_skill.push((skill, stats));
-        }
+        let mut by_skill: Vec<(SkillRef, AskStats)> = totals
+            .by_skill
+            .into_iter()
+            .map(|(id, stats)| {
+                let name = names.get(&id.0.to_string()).cloned().unwrap_or_default();
+                (SkillRef { id, name }, stats)
+            })
+            .collect();
         by_skill.sort_by(|(a, _), (b, _)| a.cmp(b));
         Ok(SpeedRaw {
-            overall: normalised(overall),
-            by_hour: by_hour
-                .into_iter()
-                .map(|(h, s)| (h, normalised(s)))
-                .collect(),
-            by_skill: by_skill
-                .into_iter()
-                .map(|(k, s)| (k, normalised(s)))
-                .collect(),
+            overall: totals.overall,
+            by_hour: totals.by_hour,
+            by_skill,
         })
+    }
+
+    async fn insights_keep_current(&self) -> StoreResult<()> {
+        self.speed.keep_current(&self.pool).await.map(|_| ())
     }
 
     async fn insights_quality(
@@ -284,14 +240,6 @@ async fn skill_names(pool: &SqlitePool, org: OrgId) -> StoreResult<HashMap<Strin
         );
     }
     Ok(names)
-}
-
-/// Distributions in value order, so equal aggregates compare equal across backends.
-fn normalised(mut stats: AskStats) -> AskStats {
-    stats.accept_secs.sort_unstable();
-    stats.resolution_secs.sort_unstable();
-    stats.interrupted.sort_unstable();
-    stats
 }
 
 #[cfg(test)]

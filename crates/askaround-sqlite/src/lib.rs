@@ -17,6 +17,7 @@ mod nodes;
 mod orgs;
 mod people;
 mod skills;
+mod speed_facts;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -46,6 +47,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The asks the speed insights read, held in memory (see [`speed_facts`]).
+    speed: std::sync::Arc<speed_facts::SpeedFacts>,
 }
 
 impl SqliteStore {
@@ -70,7 +73,10 @@ impl SqliteStore {
             .await
             .map_err(db_err)?;
         MIGRATOR.run(&pool).await.map_err(db_err)?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            speed: Default::default(),
+        })
     }
 
     async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {

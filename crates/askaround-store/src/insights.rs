@@ -43,6 +43,13 @@ pub trait InsightsStore: Send + Sync {
     /// Asks made in the range: answered, to the board, time to accept and to resolution,
     /// interruptions; overall, by local hour and by skill.
     async fn insights_speed(&self, org: OrgId, scope: &Scope) -> StoreResult<SpeedRaw>;
+    /// Brings what the store holds in memory for insights up to date with the database (reading
+    /// any organisation not held yet) and drops bookkeeping no longer needed. A server calls it
+    /// as it starts and then every minute, so no admin waits for the first read; a store that
+    /// holds nothing in memory has nothing to do.
+    async fn insights_keep_current(&self) -> StoreResult<()> {
+        Ok(())
+    }
     /// Ratings given in the range and the skills learners said they learned (at most `limit`).
     async fn insights_quality(
         &self,

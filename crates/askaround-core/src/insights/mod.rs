@@ -5,6 +5,7 @@
 //! [`privacy::MIN_PEOPLE`] people. Weeks and hours are the organisation's local ones ([`clock`]).
 
 pub mod adoption;
+pub mod ask_facts;
 pub mod clock;
 pub mod connections;
 pub mod load;

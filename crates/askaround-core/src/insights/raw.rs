@@ -46,6 +46,8 @@ pub struct AdoptionRaw {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AskStats {
     pub asks: u64,
+    /// Distinct askers, counted up to a cap of at least [`super::privacy::MIN_PEOPLE`] (the
+    /// store's; 100 for SQLite and PostgreSQL): exact below it, and all suppression needs.
     pub askers: u64,
     /// Someone accepted or claimed it.
     pub answered: u64,

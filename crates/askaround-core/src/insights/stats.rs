@@ -66,6 +66,17 @@ pub fn two_significant_digits(secs: i64) -> i64 {
     secs / unit * unit
 }
 
+/// What [`TWO_DIGITS_SQL`] computes, exactly: [`two_significant_digits`] for 0 to 10⁸ − 1,
+/// negative values unchanged, and whole millions from 10⁸ on (durations beyond three years).
+/// For figures computed outside SQL that must equal those computed in it.
+pub fn rounded_like_sql(secs: i64) -> i64 {
+    match secs {
+        ..100 => secs,
+        100..100_000_000 => two_significant_digits(secs),
+        _ => secs / 1_000_000 * 1_000_000,
+    }
+}
+
 /// [`two_significant_digits`] as SQL over an integer expression `{s}` (durations of up to ~3 years).
 pub const TWO_DIGITS_SQL: &str = "CASE WHEN {s} < 100 THEN {s} \
      WHEN {s} < 1000 THEN {s} / 10 * 10 \
@@ -82,4 +93,26 @@ pub fn ratio(part: u64, whole: u64) -> Option<f64> {
 
 pub fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The SQL text evaluated by hand, branch by branch, against the function.
+    #[test]
+    fn rounding_like_sql_follows_each_branch_of_the_sql() {
+        let sql = |s: i64| match s {
+            ..100 => s,
+            100..1000 => s / 10 * 10,
+            1000..10_000 => s / 100 * 100,
+            10_000..100_000 => s / 1000 * 1000,
+            100_000..1_000_000 => s / 10_000 * 10_000,
+            1_000_000..10_000_000 => s / 100_000 * 100_000,
+            _ => s / 1_000_000 * 1_000_000,
+        };
+        for s in (-1000..2_000_000).chain([99_999_999, 100_000_000, 123_456_789, i64::MAX]) {
+            assert_eq!(rounded_like_sql(s), sql(s), "{s}");
+        }
+    }
 }

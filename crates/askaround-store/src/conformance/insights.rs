@@ -330,6 +330,92 @@ pub async fn insights_measure_speed_by_local_hour_and_skill(store: &dyn Store) {
     assert_eq!((ops.overall.asks, ops.overall.askers), (2, 2));
 }
 
+/// A store may keep what speed reads in memory (SQLite does): each read must still see every
+/// write made since the one before, and a change of team moves a person's asks between filters.
+pub async fn insights_speed_follows_writes_after_a_first_read(store: &dyn Store) {
+    let k = known(store).await;
+    let read = |team: Option<&'static str>| async move {
+        store
+            .insights_speed(k.org, &scope(team))
+            .await
+            .expect("speed")
+    };
+    let before = read(None).await;
+    assert_eq!(before.overall.asks, 9);
+    let excel_asks = |s: &askaround_core::insights::raw::SpeedRaw| {
+        s.by_skill
+            .iter()
+            .find(|(r, _)| r.id == k.excel)
+            .map(|(_, s)| s.asks)
+    };
+    assert_eq!(excel_asks(&before), Some(7));
+
+    let life = Life { store, org: k.org };
+    // Friday 3 April, 16:00 in Lisbon (summer time): a new hour of day.
+    let ask = life.ask(k.fay[2], k.excel, "2026-04-03T15:00:00Z").await;
+    let after_ask = read(None).await;
+    assert_eq!(after_ask.overall.asks, 10);
+    assert_eq!(after_ask.overall.answered, 8);
+    assert_eq!(excel_asks(&after_ask), Some(8));
+    assert!(
+        after_ask
+            .by_hour
+            .iter()
+            .any(|(h, s)| *h == 16 && s.asks == 1)
+    );
+
+    let ask = life
+        .taken(
+            &ask,
+            &[k.olga[3], k.olga[4]],
+            "2026-04-03T15:00:00Z",
+            "2026-04-03T15:00:30Z",
+        )
+        .await;
+    let after_accept = read(None).await;
+    assert_eq!(after_accept.overall.answered, 9);
+    assert_eq!(
+        after_accept.overall.accept_secs,
+        vec![(30, 1), (60, 6), (100, 1), (1800, 1)]
+    );
+    assert_eq!(
+        after_accept.overall.interrupted,
+        vec![(0, 2), (1, 6), (2, 2)]
+    );
+
+    life.resolved(&ask, "2026-04-03T17:00:00Z", 5, k.excel)
+        .await;
+    let after_resolve = read(None).await;
+    assert_eq!(
+        after_resolve.overall.resolution_secs,
+        vec![(3600, 5), (7200, 1)]
+    );
+
+    // Fay 2 moves to Ops: her two asks of the range now count for Ops (filters select people
+    // by their team now), and no longer for Finance.
+    let ops_before = read(Some("Ops")).await.overall.asks;
+    let finance_before = read(Some("Finance")).await.overall.asks;
+    store
+        .update_person(
+            k.org,
+            k.fay[2],
+            &askaround_core::person::PersonPatch {
+                team: Some(Some("Ops".into())),
+                ..Default::default()
+            },
+            at("2026-04-04T09:00:00Z"),
+        )
+        .await
+        .expect("move team");
+    assert_eq!(read(Some("Ops")).await.overall.asks, ops_before + 2);
+    assert_eq!(read(Some("Finance")).await.overall.asks, finance_before - 2);
+    assert_eq!(
+        read(None).await,
+        after_resolve,
+        "the whole organisation is unchanged"
+    );
+}
+
 pub async fn insights_rate_quality_and_skill_supply(store: &dyn Store) {
     let k = known(store).await;
     let q = store

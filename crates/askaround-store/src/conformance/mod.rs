@@ -57,6 +57,7 @@ macro_rules! conformance_tests {
             connections_count_while_their_node_is_alive,
             insights_count_people_and_connections_by_local_week,
             insights_measure_speed_by_local_hour_and_skill,
+            insights_speed_follows_writes_after_a_first_read,
             insights_rate_quality_and_skill_supply,
             insights_link_teams_and_spread_the_load
         );

@@ -134,15 +134,19 @@ fn scoped_asks(scope: &Scope, f: &Filters) -> String {
     )
 }
 
-const ASK_COUNTS: &str = "count(*) AS asks, count(DISTINCT asker_id) AS askers, \
-     count(matched_at) AS answered, count(*) FILTER (WHERE went_to_board = 1) AS to_board";
-
-/// Ask counts of the range, grouped by `key` (`NULL` for all). Columns: key, asks, askers,
-/// answered, to_board. With `by_skill`, `key` is the skill id and asks are counted per skill.
+/// Ask counts of the range, grouped by `key` (`NULL` for all). Columns: key, asks, askers
+/// (counted up to [`ASKERS_COUNTED_UP_TO`], as SQLite's figures from memory are), answered,
+/// to_board. With `by_skill`, `key` is the skill id and asks are counted per skill.
 pub fn ask_counts(scope: &Scope, by: Grouping) -> Statement {
     let f = filters(scope, "pe");
+    let cap = ASKERS_COUNTED_UP_TO;
     let sql = format!(
-        "WITH {scoped} SELECT {key} AS key, {ASK_COUNTS} FROM scoped{join}{group}",
+        "WITH {scoped} SELECT {key} AS key, count(*) AS asks, \
+           CASE WHEN count(DISTINCT asker_id) > {cap} THEN {cap} \
+             ELSE count(DISTINCT asker_id) END AS askers, \
+           count(matched_at) AS answered, \
+           count(*) FILTER (WHERE went_to_board = 1) AS to_board \
+         FROM scoped{join}{group}",
         scoped = scoped_asks(scope, &f),
         key = by.key(),
         join = by.join(),

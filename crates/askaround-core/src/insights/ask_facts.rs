@@ -1,0 +1,431 @@
+//! Every ask of an organisation in a compact form, held in memory, from which the speed figures
+//! of any range, team or location come in one pass.
+//!
+//! Why not rollups, as for the other insights: speed reports exact distributions (seconds to the
+//! first accept and to resolution, people interrupted; two significant digits) overall, per local
+//! hour and per skill. Counted on the benchmark organisation (1,000,000 asks over a year), day or
+//! week rollups of those distributions hold almost as many cells as there are values to
+//! summarise, so a year read from them costs more than the asks themselves (BENCHMARKS.md).
+//! A pass over a few dozen bytes per ask in memory costs nanoseconds per ask instead.
+//!
+//! A store keeps one [`AskFacts`] per organisation up to date ([`AskFacts::upsert`],
+//! [`AskFacts::remove`]) and asks it for [`AskFacts::speed`]. The figures are those the SQL
+//! statements compute (`askaround_store::insights_sql::ask_counts` and `ask_histograms`), which
+//! the conformance suite holds both to.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::ids::SkillId;
+
+use super::clock::LocalClock;
+use super::raw::AskStats;
+use super::stats::{Histogram, rounded_like_sql};
+
+/// One ask as the speed figures see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AskFact {
+    /// The store's own stable key for the ask (SQLite's rowid).
+    pub key: i64,
+    pub created_ms: i64,
+    /// The store's key for the person who asked, as used in [`PeopleSet`].
+    pub asker: u32,
+    /// When someone accepted or claimed it.
+    pub matched_ms: Option<i64>,
+    /// When it was resolved; `None` unless it was.
+    pub resolved_ms: Option<i64>,
+    pub interrupted: i64,
+    pub went_to_board: bool,
+    pub skills: Vec<SkillId>,
+}
+
+/// No value (not answered, not resolved): no rounded duration is this small.
+const NONE: i64 = i64::MIN;
+
+/// [`AskFact`] as kept: durations already rounded, skills as an index into interned sets.
+#[derive(Debug, Clone, Copy)]
+struct Compact {
+    key: i64,
+    created_ms: i64,
+    accept_secs: i64,
+    resolution_secs: i64,
+    interrupted: i64,
+    asker: u32,
+    skill_set: u32,
+    went_to_board: bool,
+}
+
+/// The asks of one organisation, ordered by key.
+#[derive(Debug, Default)]
+pub struct AskFacts {
+    facts: Vec<Compact>,
+    skills: Vec<SkillId>,
+    skill_index: HashMap<SkillId, u32>,
+    skill_sets: Vec<Box<[u32]>>,
+    skill_set_index: HashMap<Box<[u32]>, u32>,
+}
+
+/// What [`AskFacts::speed`] covers.
+#[derive(Debug, Clone, Copy)]
+pub struct SpeedQuery<'a> {
+    /// Asks created from this instant (UTC milliseconds, included)…
+    pub from_ms: i64,
+    /// …to this one (excluded).
+    pub to_ms: i64,
+    /// The organisation's local clock over the range, for the hour of day.
+    pub clock: &'a LocalClock,
+    /// Only asks by these people (a team or location filter); `None` for everyone.
+    pub askers: Option<&'a PeopleSet>,
+    /// Distinct askers are counted up to this many (they only decide suppression).
+    pub askers_cap: u64,
+}
+
+/// The speed aggregates of a range, before percentiles and suppression; histograms sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SpeedTotals {
+    pub overall: AskStats,
+    /// Local hours with asks, in order.
+    pub by_hour: Vec<(u8, AskStats)>,
+    /// Skills with asks, in id order.
+    pub by_skill: Vec<(SkillId, AskStats)>,
+}
+
+impl AskFacts {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// All of an organisation's asks at once, in any order (a later duplicate key wins).
+    pub fn from_facts(facts: impl IntoIterator<Item = AskFact>) -> Self {
+        let mut this = Self::default();
+        let mut compact: Vec<Compact> = facts.into_iter().map(|f| this.compact(&f)).collect();
+        // Stable, so of two facts with one key the later stays last, then wins the dedup.
+        compact.sort_by_key(|c| c.key);
+        compact.reverse();
+        compact.dedup_by_key(|c| c.key);
+        compact.reverse();
+        this.facts = compact;
+        this
+    }
+
+    pub fn len(&self) -> usize {
+        self.facts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.facts.is_empty()
+    }
+
+    /// Adds the ask, or replaces what was known of it.
+    pub fn upsert(&mut self, fact: &AskFact) {
+        let compact = self.compact(fact);
+        // Asks mostly arrive in key order, so the common case is a push.
+        if self.facts.last().is_none_or(|last| last.key < fact.key) {
+            self.facts.push(compact);
+            return;
+        }
+        match self.facts.binary_search_by_key(&fact.key, |c| c.key) {
+            Ok(at) => self.facts[at] = compact,
+            Err(at) => self.facts.insert(at, compact),
+        }
+    }
+
+    /// Forgets the ask with this key; whether it was known.
+    pub fn remove(&mut self, key: i64) -> bool {
+        match self.facts.binary_search_by_key(&key, |c| c.key) {
+            Ok(at) => {
+                self.facts.remove(at);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Whether an ask with this key is known.
+    pub fn contains(&self, key: i64) -> bool {
+        self.facts.binary_search_by_key(&key, |c| c.key).is_ok()
+    }
+
+    /// Bytes held on the heap (for reporting the memory this costs).
+    pub fn heap_bytes(&self) -> usize {
+        let sets: usize = self.skill_sets.iter().map(|s| s.len() * 4 + 16).sum();
+        self.facts.capacity() * size_of::<Compact>()
+            + self.skills.capacity() * size_of::<SkillId>()
+            + self.skill_index.capacity() * (size_of::<SkillId>() + 4 + 1)
+            + 2 * sets
+            + self.skill_set_index.capacity() * (16 + 4 + 1)
+    }
+
+    fn compact(&mut self, fact: &AskFact) -> Compact {
+        let secs_since = |at: Option<i64>| at.map_or(NONE, |at| (at - fact.created_ms) / 1000);
+        let accept = secs_since(fact.matched_ms);
+        let resolution = secs_since(fact.resolved_ms);
+        Compact {
+            key: fact.key,
+            created_ms: fact.created_ms,
+            accept_secs: if accept == NONE {
+                NONE
+            } else {
+                rounded_like_sql(accept)
+            },
+            resolution_secs: if resolution == NONE {
+                NONE
+            } else {
+                rounded_like_sql(resolution)
+            },
+            interrupted: fact.interrupted,
+            asker: fact.asker,
+            skill_set: self.skill_set(&fact.skills),
+            went_to_board: fact.went_to_board,
+        }
+    }
+
+    fn skill_set(&mut self, skills: &[SkillId]) -> u32 {
+        let mut indexes: Vec<u32> = skills
+            .iter()
+            .map(|skill| {
+                let next = u32::try_from(self.skills.len()).unwrap_or(u32::MAX);
+                *self.skill_index.entry(*skill).or_insert_with(|| {
+                    self.skills.push(*skill);
+                    next
+                })
+            })
+            .collect();
+        indexes.sort_unstable();
+        indexes.dedup();
+        let set: Box<[u32]> = indexes.into_boxed_slice();
+        if let Some(at) = self.skill_set_index.get(&set) {
+            return *at;
+        }
+        let at = u32::try_from(self.skill_sets.len()).unwrap_or(u32::MAX);
+        self.skill_sets.push(set.clone());
+        self.skill_set_index.insert(set, at);
+        at
+    }
+
+    /// The speed aggregates of the asks created in the query's range by people in its scope.
+    pub fn speed(&self, query: &SpeedQuery<'_>) -> SpeedTotals {
+        let cap = usize::try_from(query.askers_cap).unwrap_or(usize::MAX);
+        let mut overall = Tally::new(cap);
+        let mut hours: Vec<Option<Tally>> = (0..24).map(|_| None).collect();
+        let mut skills: Vec<Option<Tally>> = (0..self.skills.len()).map(|_| None).collect();
+        for fact in &self.facts {
+            if fact.created_ms < query.from_ms || fact.created_ms >= query.to_ms {
+                continue;
+            }
+            if query.askers.is_some_and(|set| !set.contains(fact.asker)) {
+                continue;
+            }
+            overall.add(fact);
+            let hour = usize::from(query.clock.hour_of(fact.created_ms));
+            hours[hour].get_or_insert_with(|| Tally::new(cap)).add(fact);
+            let set = self.skill_sets.get(fact.skill_set as usize);
+            for skill in set.into_iter().flat_map(|s| s.iter()) {
+                if let Some(slot) = skills.get_mut(*skill as usize) {
+                    slot.get_or_insert_with(|| Tally::new(cap)).add(fact);
+                }
+            }
+        }
+        let mut by_skill: Vec<(SkillId, AskStats)> = skills
+            .into_iter()
+            .zip(&self.skills)
+            .filter_map(|(tally, id)| tally.map(|t| (*id, t.finish())))
+            .collect();
+        by_skill.sort_by_key(|(id, _)| *id);
+        SpeedTotals {
+            overall: overall.finish(),
+            by_hour: hours
+                .into_iter()
+                .zip(0u8..)
+                .filter_map(|(tally, hour)| tally.map(|t| (hour, t.finish())))
+                .collect(),
+            by_skill,
+        }
+    }
+}
+
+/// A set of people by the store's key for them.
+#[derive(Debug, Clone, Default)]
+pub struct PeopleSet {
+    words: Vec<u64>,
+}
+
+impl PeopleSet {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn insert(&mut self, person: u32) {
+        let (word, bit) = (person as usize / 64, person % 64);
+        if self.words.len() <= word {
+            self.words.resize(word + 1, 0);
+        }
+        self.words[word] |= 1 << bit;
+    }
+
+    pub fn contains(&self, person: u32) -> bool {
+        let (word, bit) = (person as usize / 64, person % 64);
+        self.words.get(word).is_some_and(|w| w & (1 << bit) != 0)
+    }
+}
+
+impl FromIterator<u32> for PeopleSet {
+    fn from_iter<I: IntoIterator<Item = u32>>(people: I) -> Self {
+        let mut set = Self::new();
+        for person in people {
+            set.insert(person);
+        }
+        set
+    }
+}
+
+/// Counts of one group of asks.
+struct Tally {
+    asks: u64,
+    answered: u64,
+    to_board: u64,
+    askers: HashSet<u32>,
+    askers_cap: usize,
+    accept: Distribution,
+    resolution: Distribution,
+    interrupted: Distribution,
+}
+
+impl Tally {
+    fn new(askers_cap: usize) -> Self {
+        Self {
+            asks: 0,
+            answered: 0,
+            to_board: 0,
+            askers: HashSet::new(),
+            askers_cap,
+            accept: Distribution::default(),
+            resolution: Distribution::default(),
+            interrupted: Distribution::default(),
+        }
+    }
+
+    fn add(&mut self, fact: &Compact) {
+        self.asks += 1;
+        if self.askers.len() < self.askers_cap {
+            self.askers.insert(fact.asker);
+        }
+        if fact.went_to_board {
+            self.to_board += 1;
+        }
+        if fact.accept_secs != NONE {
+            self.answered += 1;
+            self.accept.add(fact.accept_secs);
+        }
+        if fact.resolution_secs != NONE {
+            self.resolution.add(fact.resolution_secs);
+        }
+        self.interrupted.add(fact.interrupted);
+    }
+
+    fn finish(self) -> AskStats {
+        AskStats {
+            asks: self.asks,
+            askers: self.askers.len() as u64,
+            answered: self.answered,
+            to_board: self.to_board,
+            accept_secs: self.accept.histogram(),
+            resolution_secs: self.resolution.histogram(),
+            interrupted: self.interrupted.histogram(),
+        }
+    }
+}
+
+/// Values with two significant digits (every rounded duration, and most counts) in an array,
+/// anything else in a map.
+#[derive(Default)]
+struct Distribution {
+    dense: Vec<u64>,
+    other: BTreeMap<i64, u64>,
+}
+
+/// 0–99, then 90 values (10–99 × 10ᵏ) for each power of ten up to 10⁸.
+const DENSE: usize = 100 + 6 * 90;
+
+impl Distribution {
+    fn add(&mut self, value: i64) {
+        match dense_index(value) {
+            Some(at) => {
+                if self.dense.is_empty() {
+                    self.dense = vec![0; DENSE];
+                }
+                self.dense[at] += 1;
+            }
+            None => *self.other.entry(value).or_default() += 1,
+        }
+    }
+
+    fn histogram(self) -> Histogram {
+        let mut out: Histogram = self
+            .dense
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(at, n)| (dense_value(at), *n))
+            .chain(self.other)
+            .collect();
+        out.sort_unstable();
+        out
+    }
+}
+
+fn dense_index(value: i64) -> Option<usize> {
+    if (0..100).contains(&value) {
+        return usize::try_from(value).ok();
+    }
+    let mut unit = 10;
+    let mut base = 100;
+    while base < DENSE {
+        if value < unit * 100 {
+            if value % unit != 0 {
+                return None;
+            }
+            return usize::try_from(value / unit - 10).ok().map(|d| base + d);
+        }
+        unit *= 10;
+        base += 90;
+    }
+    None
+}
+
+fn dense_value(at: usize) -> i64 {
+    if at < 100 {
+        return at as i64;
+    }
+    let (power, digits) = ((at - 100) / 90, (at - 100) % 90);
+    (digits as i64 + 10) * 10_i64.pow(power as u32 + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dense_cells_map_back_to_their_values() {
+        for at in 0..DENSE {
+            assert_eq!(dense_index(dense_value(at)), Some(at), "cell {at}");
+        }
+        for value in [-1, 101, 1234, 100_000_000, i64::MAX] {
+            assert_eq!(dense_index(value), None, "{value}");
+        }
+        for value in 0..200_000 {
+            let rounded = rounded_like_sql(value);
+            assert!(dense_index(rounded).is_some(), "{value} → {rounded}");
+        }
+    }
+
+    #[test]
+    fn people_sets_hold_exactly_their_members() {
+        let set: PeopleSet = [0, 63, 64, 1000].into_iter().collect();
+        for p in [0, 63, 64, 1000] {
+            assert!(set.contains(p));
+        }
+        for p in [1, 62, 65, 999, 1001, u32::MAX] {
+            assert!(!set.contains(p));
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! The speed figures from asks held in memory ([`askaround_core::insights::ask_facts`]), one set
+//! per organisation, kept current from `insights_ask_changes` (migration 0011).
+//!
+//! An organisation's asks are read once, when its figures are first needed (or when the server
+//! warms them at start). Before every use, the changes logged since the last one are read and
+//! the asks they name read back as they are now, whoever wrote them: this process, or
+//! `askaround import` in another. Applying a change twice is harmless, so a change logged while
+//! the asks were being read is simply applied again afterwards. The log has no gaps (see the
+//! migration), so a gap means rows this process had not read were pruned: it then forgets what
+//! it held and reads again.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use futures_util::TryStreamExt;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqlitePool};
+
+use askaround_core::ids::{OrgId, SkillId};
+use askaround_core::insights::Scope;
+use askaround_core::insights::ask_facts::{AskFact, AskFacts, PeopleSet, SpeedQuery, SpeedTotals};
+use askaround_store::{StoreError, StoreResult};
+
+use crate::codec::{corrupt, db_err, uuid};
+
+/// Changes read per statement while catching up.
+const CHANGES_PER_READ: i64 = 5000;
+
+/// The columns of [`AskFact`], for the asks selected by `{where}` (alias `a`).
+const FACT_COLUMNS: &str = "SELECT a.rowid AS k, a.org_id, p.rowid AS asker, a.created_at, \
+       a.matched_at, CASE WHEN a.state = 'resolved' THEN a.closed_at END AS resolved_at, \
+       a.people_interrupted, a.went_to_board, \
+       (SELECT group_concat(sk.skill_id, ',') FROM ask_skills sk WHERE sk.ask_id = a.id) AS skills \
+     FROM asks a JOIN people p ON p.id = a.asker_id";
+
+#[derive(Default)]
+pub(crate) struct SpeedFacts {
+    state: tokio::sync::Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// The last change applied; `None` until the log is first read.
+    applied: Option<i64>,
+    orgs: HashMap<OrgId, Arc<RwLock<AskFacts>>>,
+}
+
+impl SpeedFacts {
+    /// The speed aggregates of `org` over `scope`, from its asks as they are now.
+    pub async fn totals(
+        &self,
+        pool: &SqlitePool,
+        org: OrgId,
+        scope: &Scope,
+        askers_cap: u64,
+    ) -> StoreResult<SpeedTotals> {
+        let mut state = self.state.lock().await;
+        state.catch_up(pool).await?;
+        let facts = state.facts_of(pool, org).await?;
+        let askers = people_in_scope(pool, org, scope).await?;
+        let (from_ms, to_ms, clock) = (scope.from_ms(), scope.to_ms(), scope.clock.clone());
+        // One pass over up to a million asks is CPU work: off the async threads. The state stays
+        // locked meanwhile, so nothing writes to these facts while they are read.
+        let totals = tokio::task::spawn_blocking(move || {
+            let facts = facts.read().map_err(|_| poisoned())?;
+            Ok::<_, StoreError>(facts.speed(&SpeedQuery {
+                from_ms,
+                to_ms,
+                clock: &clock,
+                askers: askers.as_ref(),
+                askers_cap,
+            }))
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("speed figures: {e}").into()))??;
+        drop(state);
+        Ok(totals)
+    }
+
+    /// Reads every organisation's asks not held yet, applies the changes logged since the last
+    /// call, and prunes the log up to there. Returns the organisations read in full.
+    pub async fn keep_current(&self, pool: &SqlitePool) -> StoreResult<usize> {
+        let mut state = self.state.lock().await;
+        state.catch_up(pool).await?;
+        let orgs: Vec<String> = sqlx::query_scalar("SELECT id FROM orgs")
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
+        let mut read = 0;
+        for org in orgs {
+            let org = OrgId(uuid(&org)?);
+            if !state.orgs.contains_key(&org) {
+                state.facts_of(pool, org).await?;
+                read += 1;
+            }
+        }
+        if let Some(applied) = state.applied {
+            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+            sqlx::query("DELETE FROM insights_ask_changes WHERE seq <= ?1")
+                .bind(applied)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            tx.commit().await.map_err(db_err)?;
+        }
+        Ok(read)
+    }
+}
+
+impl State {
+    /// The facts of `org`, read in full if not held yet (after [`State::catch_up`], so that
+    /// changes logged from now on are applied on top).
+    async fn facts_of(
+        &mut self,
+        pool: &SqlitePool,
+        org: OrgId,
+    ) -> StoreResult<Arc<RwLock<AskFacts>>> {
+        if let Some(facts) = self.orgs.get(&org) {
+            return Ok(facts.clone());
+        }
+        let started = Instant::now();
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{FACT_COLUMNS} WHERE a.org_id = ?1"
+        )))
+        .bind(org.to_string())
+        .fetch(pool);
+        let mut facts = Vec::new();
+        while let Some(row) = rows.try_next().await.map_err(db_err)? {
+            facts.push(fact(&row)?);
+        }
+        drop(rows);
+        let facts = AskFacts::from_facts(facts);
+        tracing::info!(
+            org = %org,
+            asks = facts.len(),
+            mib = facts.heap_bytes() / (1 << 20),
+            seconds = started.elapsed().as_secs_f64(),
+            "insights: asks read into memory for the speed figures"
+        );
+        let facts = Arc::new(RwLock::new(facts));
+        self.orgs.insert(org, facts.clone());
+        Ok(facts)
+    }
+
+    /// Applies every change logged after the last one applied.
+    async fn catch_up(&mut self, pool: &SqlitePool) -> StoreResult<()> {
+        loop {
+            let applied = self.applied.unwrap_or(0);
+            // One statement, so the changes and the last number handed out are one snapshot.
+            let rows = sqlx::query(
+                "SELECT seq, ask_rowid FROM ( \
+                   SELECT seq, ask_rowid FROM insights_ask_changes WHERE seq > ?1 \
+                   ORDER BY seq LIMIT ?2) \
+                 UNION ALL \
+                 SELECT NULL, seq FROM sqlite_sequence WHERE name = 'insights_ask_changes'",
+            )
+            .bind(applied)
+            .bind(CHANGES_PER_READ)
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
+            let mut changes = Vec::with_capacity(rows.len());
+            let mut last = 0;
+            for row in &rows {
+                let seq: Option<i64> = row.try_get(0).map_err(db_err)?;
+                let second: i64 = row.try_get(1).map_err(db_err)?;
+                match seq {
+                    Some(seq) => changes.push((seq, second)),
+                    None => last = second,
+                }
+            }
+            let Some(previous) = self.applied else {
+                // First use: nothing is held, so only where the log stands matters.
+                self.applied = Some(last);
+                return Ok(());
+            };
+            let gap = match changes.first() {
+                Some((first, _)) => *first != previous + 1,
+                None => last != previous,
+            };
+            if gap {
+                tracing::warn!(
+                    applied = previous,
+                    last,
+                    "insights: changes to asks were pruned before this process read them; \
+                     reading the asks again"
+                );
+                self.orgs.clear();
+                self.applied = Some(last);
+                return Ok(());
+            }
+            let Some((newest, _)) = changes.last().copied() else {
+                return Ok(());
+            };
+            if !self.orgs.is_empty() {
+                let asks: HashSet<i64> = changes.iter().map(|(_, ask)| *ask).collect();
+                self.apply(pool, asks.into_iter().collect()).await?;
+            }
+            self.applied = Some(newest);
+            if (changes.len() as i64) < CHANGES_PER_READ {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Reads the asks with these keys as they are now into the organisations held.
+    async fn apply(&mut self, pool: &SqlitePool, asks: Vec<i64>) -> StoreResult<()> {
+        let keys = serde_json::to_string(&asks).map_err(|e| corrupt("ask keys", e))?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{FACT_COLUMNS} WHERE a.rowid IN (SELECT value FROM json_each(?1))"
+        )))
+        .bind(keys)
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
+        let mut found = HashMap::with_capacity(rows.len());
+        for row in &rows {
+            let org: String = row.try_get("org_id").map_err(db_err)?;
+            let fact = fact(row)?;
+            found.insert(fact.key, (OrgId(uuid(&org)?), fact));
+        }
+        for (org, facts) in &self.orgs {
+            let mut facts = facts.write().map_err(|_| poisoned())?;
+            for key in &asks {
+                match found.get(key) {
+                    Some((owner, fact)) if owner == org => facts.upsert(fact),
+                    // Gone, or (a reused key) now another organisation's.
+                    _ => {
+                        facts.remove(*key);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The people a team or location filter selects, by key; `None` without a filter.
+async fn people_in_scope(
+    pool: &SqlitePool,
+    org: OrgId,
+    scope: &Scope,
+) -> StoreResult<Option<PeopleSet>> {
+    if scope.team.is_none() && scope.location.is_none() {
+        return Ok(None);
+    }
+    let keys: Vec<i64> = sqlx::query_scalar(
+        "SELECT rowid FROM people WHERE org_id = ?1 \
+           AND (?2 IS NULL OR team = ?2) AND (?3 IS NULL OR location = ?3)",
+    )
+    .bind(org.to_string())
+    .bind(scope.team.as_deref())
+    .bind(scope.location.as_deref())
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    let mut set = PeopleSet::new();
+    for key in keys {
+        set.insert(person_key(key)?);
+    }
+    Ok(Some(set))
+}
+
+fn person_key(rowid: i64) -> StoreResult<u32> {
+    u32::try_from(rowid).map_err(|e| corrupt("person key", e))
+}
+
+fn fact(row: &SqliteRow) -> StoreResult<AskFact> {
+    let skills: Option<String> = row.try_get("skills").map_err(db_err)?;
+    let skills = skills
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| uuid(s).map(SkillId))
+        .collect::<StoreResult<Vec<_>>>()?;
+    let went_to_board: i64 = row.try_get("went_to_board").map_err(db_err)?;
+    Ok(AskFact {
+        key: row.try_get("k").map_err(db_err)?,
+        created_ms: row.try_get("created_at").map_err(db_err)?,
+        asker: person_key(row.try_get("asker").map_err(db_err)?)?,
+        matched_ms: row.try_get("matched_at").map_err(db_err)?,
+        resolved_ms: row.try_get("resolved_at").map_err(db_err)?,
+        interrupted: row.try_get("people_interrupted").map_err(db_err)?,
+        went_to_board: went_to_board != 0,
+        skills,
+    })
+}
+
+fn poisoned() -> StoreError {
+    StoreError::Backend("the speed figures' lock was poisoned by a panic".into())
+}
