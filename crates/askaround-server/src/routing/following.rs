@@ -25,6 +25,19 @@ pub(super) fn evidence_key(helper: PersonId, evidence: &HelpEvidence) -> u64 {
     hasher.finish()
 }
 
+/// What a counted session brings besides who and when: its skills (in any order) and rating. A
+/// session brought again with the same content changes nothing; with other content (topics its
+/// helper confirmed since) the index must be rebuilt, as a session cannot be taken out exactly.
+pub(super) fn evidence_content(evidence: &HelpEvidence) -> u64 {
+    let mut skills = evidence.skills.clone();
+    skills.sort_unstable();
+    skills.dedup();
+    let mut hasher = DefaultHasher::new();
+    skills.hash(&mut hasher);
+    evidence.rating.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// A resolved ask as the matcher's snapshot reads it: the skills as tagged, as learned and as
 /// the helper confirmed, without repeats, and the learner's rating.
 pub(super) fn session(
@@ -133,7 +146,7 @@ impl Matchers {
         let session = match ask.state {
             AskState::Resolved { helper } => {
                 let feedback = self.store.feedback(org, ask.id).await?;
-                Some((helper, evidence_of(&ask, feedback.as_ref()), feedback))
+                Some((helper, evidence_of(&ask, feedback.as_ref())))
             }
             _ => None,
         };
@@ -157,15 +170,18 @@ impl Matchers {
                     state.declines.push(decline);
                 }
             }
-            if let Some((helper, evidence, feedback)) = session
+            if let Some((helper, evidence)) = session
                 && let Ok(mut counted) = counted.lock()
             {
-                if counted.insert(evidence_key(helper, &evidence)) {
-                    add_evidence(&mut index, helper, &evidence);
-                } else if feedback.is_some_and(|f| !f.topics.is_empty()) {
-                    // A session already counted, now with the topics its helper confirmed: the
-                    // old version cannot be taken out exactly, so the index is rebuilt (rare).
-                    rebuild = true;
+                let content = evidence_content(&evidence);
+                match counted.insert(evidence_key(helper, &evidence), content) {
+                    None => add_evidence(&mut index, helper, &evidence),
+                    // A session already counted, now with other content (the topics its helper
+                    // confirmed): the old version cannot be taken out exactly, so the index is
+                    // rebuilt. The same content again (the replay after a build, the feed
+                    // bringing this node's own session back) changes nothing.
+                    Some(before) if before != content => rebuild = true,
+                    Some(_) => {}
                 }
             }
         }
@@ -202,5 +218,28 @@ mod tests {
             evidence_key(learner, &session(5, "a")),
             evidence_key(helper, &session(5, "a"))
         );
+    }
+
+    #[test]
+    fn a_session_content_is_its_skills_in_any_order_and_its_rating() {
+        let (a, b) = (SkillId::generate(), SkillId::generate());
+        let session = |skills: Vec<SkillId>, rating: Option<u8>| HelpEvidence {
+            learner: PersonId::generate(),
+            text: "how do pivot tables work".into(),
+            skills,
+            rating,
+            at: Timestamp::UNIX_EPOCH,
+        };
+        let content = |skills, rating| evidence_content(&session(skills, rating));
+        assert_eq!(
+            content(vec![a, b], Some(5)),
+            content(vec![b, a, b], Some(5))
+        );
+        assert_ne!(
+            content(vec![a], Some(5)),
+            content(vec![a, b], Some(5)),
+            "a topic added"
+        );
+        assert_ne!(content(vec![a], Some(5)), content(vec![a], Some(4)));
     }
 }

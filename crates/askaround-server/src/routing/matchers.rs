@@ -6,17 +6,24 @@
 //! every node, the writer included, applies each announced change once, read back from the store.
 //!
 //! Building an index reads the organisation's whole history (tens of seconds at 100,000 people
-//! and a million past asks), so after the first build a request should not be the one to pay for
-//! it: [`keep_warm`] builds every organisation's index in the background when the node starts
-//! and rebuilds held indexes before they grow stale, and concurrent callers that find none wait
-//! for one build instead of each starting their own. A bulk import, even by another process
-//! (`askaround import`), bumps the organisation's version, so the next use rebuilds.
+//! and a million past asks), so only a request that finds no index at all waits for one, and
+//! concurrent callers that find none wait for one build instead of each starting their own;
+//! [`keep_warm`] builds every organisation's index in the background when the node starts, and
+//! rebuilds held indexes before they grow old. An index that is stale (older than an hour, built
+//! for an older taxonomy, or predating a change of the whole organisation: a bulk import, a
+//! reconnected feed, see [`Matchers::invalidate`]) goes on serving while one rebuild in the
+//! background replaces it: slightly old candidates beat an ask that hangs for half a minute. A
+//! bulk import by another process (`askaround import`) bumps the organisation's version, so the
+//! next use notices. A background rebuild that fails leaves the old index serving; a use a few
+//! seconds later tries again.
 //!
 //! A build reads a snapshot, and writes committed while it runs may be missing from it. So while
 //! an organisation's index is being built, every change made to it (by this node's requests or
-//! announced by the feed) is also kept, and once the new index is in place those changes are
-//! read back from the store and applied on top ([`Matchers::follow`]: absolute values, sessions
-//! counted once), with or without a feed.
+//! announced by the feed) reaches the index still serving, if any, and is also kept; once the new
+//! index is in place those changes are read back from the store and applied on top
+//! ([`Matchers::follow`]: absolute values, sessions counted once), with or without a feed. A
+//! change of the whole organisation kept that way marks the new index stale at once, so the next
+//! use rebuilds it again rather than losing the change.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -43,27 +50,52 @@ const REFRESH_AFTER: Duration = Duration::from_secs(3600);
 const REBUILD_AHEAD: Duration = Duration::from_secs(2400);
 /// How often [`keep_warm`] looks for ageing indexes.
 const WARM_EVERY: Duration = Duration::from_secs(300);
+/// After a background rebuild failed, requests go on with the old index this long before one
+/// tries again: a failing store should not be asked for the whole history on every request.
+const RETRY_AFTER: Duration = Duration::from_secs(10);
 
 pub type SharedIndex = Arc<RwLock<MatchIndex>>;
 
 /// Which help sessions an index counts (see [`super::following::evidence_key`]), so that a
 /// session announced by the feed is not counted again when the snapshot already had it.
-pub(super) type EvidenceKeys = Arc<Mutex<HashSet<u64>>>;
+/// Each is kept with its content ([`super::following::evidence_content`]), so that only a
+/// session brought again with new content asks for a rebuild.
+pub(super) type EvidenceKeys = Arc<Mutex<HashMap<u64, u64>>>;
 
 struct Entry {
     taxonomy_version: i64,
     built: Instant,
     index: SharedIndex,
     evidence: EvidenceKeys,
+    /// A change of the whole organisation may be missing from it ([`Matchers::invalidate`]).
+    /// It is kept rather than dropped: it serves, and follows changes, until its replacement
+    /// is in place.
+    stale: bool,
+    /// When a background rebuild to replace it last failed (see [`RETRY_AFTER`]).
+    failed: Option<Instant>,
 }
 
+impl Entry {
+    fn fresh(&self, taxonomy_version: i64, max_age: Duration) -> bool {
+        !self.stale && self.taxonomy_version == taxonomy_version && self.built.elapsed() < max_age
+    }
+}
+
+/// Cloning gives another handle on the same indexes: a rebuild in the background holds one, as
+/// it outlives the request that started it.
+#[derive(Clone)]
 pub struct Matchers {
     pub(super) store: Arc<dyn Store>,
     pub(super) hub: Arc<Hub>,
     /// This node among the nodes, for presence `auto` across them.
-    pub(super) presence: super::presence::NodePresence,
+    pub(super) presence: Arc<super::presence::NodePresence>,
     taxonomies: Arc<TaxonomyCache>,
     pub(super) decline_cooldown_days: u32,
+    held: Arc<Held>,
+}
+
+/// The indexes and what goes with them, shared by every handle.
+struct Held {
     entries: Mutex<HashMap<OrgId, Entry>>,
     /// Set when the index follows a change feed: then requests no longer update it themselves,
     /// so no change is counted twice.
@@ -71,8 +103,9 @@ pub struct Matchers {
     /// Changes made while an organisation's index was being built: its snapshot may have been
     /// read before they were committed, so they are applied on top once it is in place.
     building: Mutex<HashMap<OrgId, Vec<Change>>>,
-    /// One build at a time per organisation: whoever comes second waits for the first build
-    /// rather than starting another.
+    /// One build at a time per organisation, held for the whole build and the replay after it:
+    /// a caller with no index waits for the build under way rather than starting another, and
+    /// a stale index gets at most one rebuild in the background.
     builds: Mutex<HashMap<OrgId, Arc<tokio::sync::Mutex<()>>>>,
     /// Tests hold a build here twice, right after its snapshot is read: once to learn that it
     /// was read, once to let the build go on after writing something the snapshot lacks.
@@ -92,42 +125,55 @@ impl Matchers {
             hub,
             taxonomies,
             decline_cooldown_days,
-            presence: super::presence::NodePresence::default(),
-            entries: Mutex::new(HashMap::new()),
-            followed: AtomicBool::new(false),
-            building: Mutex::new(HashMap::new()),
-            builds: Mutex::new(HashMap::new()),
-            #[cfg(test)]
-            after_snapshot: Mutex::new(None),
+            presence: Arc::default(),
+            held: Arc::new(Held {
+                entries: Mutex::new(HashMap::new()),
+                followed: AtomicBool::new(false),
+                building: Mutex::new(HashMap::new()),
+                builds: Mutex::new(HashMap::new()),
+                #[cfg(test)]
+                after_snapshot: Mutex::new(None),
+            }),
         }
     }
 
     /// From now on what is counted (offers, answers, help sessions) reaches the indexes through
     /// the change feed only.
     pub(crate) fn follow_feed(&self) {
-        self.followed.store(true, Ordering::Release);
+        self.held.followed.store(true, Ordering::Release);
     }
 
     pub(super) fn is_followed(&self) -> bool {
-        self.followed.load(Ordering::Acquire)
+        self.held.followed.load(Ordering::Acquire)
     }
 
-    /// The organisation's index, built (or rebuilt) if needed.
+    /// The organisation's index. Only when none is held does this wait for one to be built;
+    /// a stale one is returned at once, and replaced in the background.
     pub async fn index(&self, org: OrgId) -> ApiResult<SharedIndex> {
-        self.index_younger_than(org, REFRESH_AFTER).await
+        let version = self.store.taxonomy_version(org).await?;
+        // Twice round at most: indexes are never dropped, so after its turn this caller finds
+        // the one built by whoever had the turn before, or builds one itself.
+        loop {
+            if let Some(index) = self.serving(org, version) {
+                return Ok(index);
+            }
+            let gate = self.gate(org);
+            let _turn = gate.lock().await;
+            if !self.is_held(org) {
+                return self.rebuild(org, version).await;
+            }
+        }
     }
 
     /// The organisation's index if it was built less than `max_age` ago for the current
-    /// taxonomy; otherwise one build (shared with any concurrent caller) makes a new one.
+    /// taxonomy and is not stale; otherwise waits for a new one (after the build under way, if
+    /// any). For [`keep_warm`], which rebuilds one organisation after another.
     async fn index_younger_than(&self, org: OrgId, max_age: Duration) -> ApiResult<SharedIndex> {
         let version = self.store.taxonomy_version(org).await?;
         if let Some(index) = self.fresh(org, version, max_age) {
             return Ok(index);
         }
-        let gate = match self.builds.lock() {
-            Ok(mut builds) => builds.entry(org).or_default().clone(),
-            Err(_) => Arc::default(),
-        };
+        let gate = self.gate(org);
         let _turn = gate.lock().await;
         // Someone else may have built it while this caller waited for its turn.
         if let Some(index) = self.fresh(org, version, max_age) {
@@ -136,8 +182,66 @@ impl Matchers {
         self.rebuild(org, version).await
     }
 
+    /// The turn to build `org`'s index.
+    fn gate(&self, org: OrgId) -> Arc<tokio::sync::Mutex<()>> {
+        // Nothing can panic while the map is held, and a fresh gate would let builds overlap.
+        let mut builds = self
+            .held
+            .builds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        builds.entry(org).or_default().clone()
+    }
+
+    /// The index held for `org`, if any. If it is stale, one rebuild in the background is
+    /// started unless a build is under way or the last one failed a moment ago.
+    fn serving(&self, org: OrgId, version: i64) -> Option<SharedIndex> {
+        let (index, rebuild) = {
+            let entries = self.held.entries.lock().ok()?;
+            let entry = entries.get(&org)?;
+            let failed_lately = entry.failed.is_some_and(|at| at.elapsed() < RETRY_AFTER);
+            (
+                entry.index.clone(),
+                !entry.fresh(version, REFRESH_AFTER) && !failed_lately,
+            )
+        };
+        if rebuild {
+            self.rebuild_in_background(org, version);
+        }
+        Some(index)
+    }
+
+    fn rebuild_in_background(&self, org: OrgId, version: i64) {
+        // A build under way is left to finish: if it started too early to include what made
+        // this index stale, its index is marked stale in turn and the next use comes back here.
+        let Ok(turn) = self.gate(org).try_lock_owned() else {
+            return;
+        };
+        let matchers = self.clone();
+        tokio::spawn(async move {
+            let _turn = turn;
+            // A build that ended between the look and the turn may have done it already.
+            if matchers.fresh(org, version, REFRESH_AFTER).is_some() {
+                return;
+            }
+            if let Err(e) = matchers.rebuild(org, version).await {
+                tracing::warn!(
+                    org = %org,
+                    error = %e,
+                    "matcher index rebuild failed; the old index goes on serving"
+                );
+                if let Ok(mut entries) = matchers.held.entries.lock()
+                    && let Some(entry) = entries.get_mut(&org)
+                {
+                    entry.failed = Some(Instant::now());
+                }
+            }
+        });
+    }
+
+    /// Builds `org`'s index and puts it in place; the caller holds the turn ([`Self::gate`]).
     async fn rebuild(&self, org: OrgId, version: i64) -> ApiResult<SharedIndex> {
-        if let Ok(mut building) = self.building.lock() {
+        if let Ok(mut building) = self.held.building.lock() {
             building.entry(org).or_default();
         }
         let started = Instant::now();
@@ -151,7 +255,7 @@ impl Matchers {
         let index = Arc::new(RwLock::new(index));
         metrics::histogram!("askaround_matcher_build_seconds")
             .record(started.elapsed().as_secs_f64());
-        if let Ok(mut entries) = self.entries.lock() {
+        if let Ok(mut entries) = self.held.entries.lock() {
             entries.insert(
                 org,
                 Entry {
@@ -159,6 +263,8 @@ impl Matchers {
                     built: Instant::now(),
                     index: index.clone(),
                     evidence: Arc::new(Mutex::new(evidence)),
+                    stale: false,
+                    failed: None,
                 },
             );
         }
@@ -167,7 +273,8 @@ impl Matchers {
         let missed = self.stop_deferring(org);
         let (count, replay) = (missed.len(), Instant::now());
         // Each change is read back from the store as it is now, so once is enough however often
-        // it was announced; and after a change of the whole organisation nothing else matters.
+        // it was announced; and after a change of the whole organisation nothing else matters:
+        // replaying it only marks the new index stale (the next use rebuilds, nothing loops).
         let missed: Vec<Change> = if missed.iter().any(|c| matches!(c, Change::Org { .. })) {
             vec![Change::Org { org }]
         } else {
@@ -195,7 +302,8 @@ impl Matchers {
 
     /// The changes kept during a build of `org`; from now on changes go to the index only.
     fn stop_deferring(&self, org: OrgId) -> Vec<Change> {
-        self.building
+        self.held
+            .building
             .lock()
             .ok()
             .and_then(|mut b| b.remove(&org))
@@ -204,17 +312,25 @@ impl Matchers {
 
     /// Keeps `change` for the index of its organisation being built, if one is.
     fn defer(&self, org: OrgId, change: Change) {
-        if let Ok(mut building) = self.building.lock()
+        if let Ok(mut building) = self.held.building.lock()
             && let Some(missed) = building.get_mut(&org)
         {
             missed.push(change);
         }
     }
 
+    fn is_held(&self, org: OrgId) -> bool {
+        self.held.entries.lock().is_ok_and(|e| e.contains_key(&org))
+    }
+
     /// Whether `org` has an index in memory or one being built: only then do changes matter.
     pub(super) fn holds(&self, org: OrgId) -> bool {
-        self.entries.lock().is_ok_and(|e| e.contains_key(&org))
-            || self.building.lock().is_ok_and(|b| b.contains_key(&org))
+        self.is_held(org)
+            || self
+                .held
+                .building
+                .lock()
+                .is_ok_and(|b| b.contains_key(&org))
     }
 
     /// The loaded index of `org` and its evidence keys, to apply `change` to. If a new index is
@@ -224,42 +340,45 @@ impl Matchers {
         org: OrgId,
         change: &Change,
     ) -> Option<(SharedIndex, EvidenceKeys)> {
-        if let Ok(mut building) = self.building.lock()
-            && let Some(missed) = building.get_mut(&org)
-        {
-            missed.push(change.clone());
-        }
-        self.entries
+        self.defer(org, change.clone());
+        self.loaded(org)
+    }
+
+    /// The index of `org` in memory, stale or not, and its evidence keys.
+    fn loaded(&self, org: OrgId) -> Option<(SharedIndex, EvidenceKeys)> {
+        self.held
+            .entries
             .lock()
             .ok()
             .and_then(|e| e.get(&org).map(|e| (e.index.clone(), e.evidence.clone())))
     }
 
     fn fresh(&self, org: OrgId, version: i64, max_age: Duration) -> Option<SharedIndex> {
-        let entries = self.entries.lock().ok()?;
+        let entries = self.held.entries.lock().ok()?;
         let entry = entries.get(&org)?;
-        (entry.taxonomy_version == version && entry.built.elapsed() < max_age)
-            .then(|| entry.index.clone())
+        entry.fresh(version, max_age).then(|| entry.index.clone())
     }
 
-    /// Forgets an organisation's index (after a bulk import); the next use rebuilds it. An index
-    /// being built meanwhile is forgotten too once it is in place: it may predate the change.
+    /// A change of the whole organisation (a bulk import, a reconnected feed): the index held
+    /// may lack it, so it is marked stale, and the next use rebuilds it in the background while
+    /// it goes on serving. An index being built meanwhile is marked stale too once it is in
+    /// place: its snapshot may predate the change.
     pub fn invalidate(&self, org: OrgId) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(&org);
-        }
+        // Kept before marking: a build that put its index in place in between then replays it,
+        // marking that index instead. The other way round, that index would escape both.
         self.defer(org, Change::Org { org });
+        if let Ok(mut entries) = self.held.entries.lock()
+            && let Some(entry) = entries.get_mut(&org)
+        {
+            entry.stale = true;
+        }
     }
 
-    /// Applies `change` to the index if it is loaded; an unloaded index will read the change
-    /// from the store when it is built.
+    /// Applies `change` to the index if it is loaded, even a stale one (it serves until its
+    /// replacement is in place); an unloaded index will read the change from the store when it
+    /// is built.
     fn with_loaded(&self, org: OrgId, change: impl FnOnce(&mut MatchIndex)) {
-        let index = self
-            .entries
-            .lock()
-            .ok()
-            .and_then(|e| e.get(&org).map(|e| e.index.clone()));
-        if let Some(index) = index
+        if let Some((index, _)) = self.loaded(org)
             && let Ok(mut index) = index.write()
         {
             change(&mut index);
@@ -325,17 +444,18 @@ impl Matchers {
     /// twice.
     pub fn add_session(&self, org: OrgId, ask: AskId, helper: PersonId, session: &HelpEvidence) {
         self.defer(org, Change::Ask { org, ask });
-        let loaded = self
-            .entries
-            .lock()
-            .ok()
-            .and_then(|e| e.get(&org).map(|e| (e.index.clone(), e.evidence.clone())));
-        let Some((index, counted)) = loaded else {
+        let Some((index, counted)) = self.loaded(org) else {
             return;
         };
         if let Ok(mut index) = index.write() {
             let new = counted.lock().is_ok_and(|mut counted| {
-                counted.insert(super::following::evidence_key(helper, session))
+                match counted.entry(super::following::evidence_key(helper, session)) {
+                    std::collections::hash_map::Entry::Occupied(_) => false,
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(super::following::evidence_content(session));
+                        true
+                    }
+                }
             });
             if new {
                 add_evidence(&mut index, helper, session);
@@ -343,7 +463,7 @@ impl Matchers {
         }
     }
 
-    async fn build(&self, org: OrgId) -> ApiResult<(MatchIndex, HashSet<u64>)> {
+    async fn build(&self, org: OrgId) -> ApiResult<(MatchIndex, HashMap<u64, u64>)> {
         let now = Timestamp::now();
         let taxonomy = self.taxonomies.get(self.store.as_ref(), org).await?;
         let snapshot = self
@@ -356,7 +476,7 @@ impl Matchers {
             )
             .await?;
         #[cfg(test)]
-        if let Some(barrier) = self.after_snapshot.lock().ok().and_then(|b| b.clone()) {
+        if let Some(barrier) = self.held.after_snapshot.lock().ok().and_then(|b| b.clone()) {
             barrier.wait().await;
             barrier.wait().await;
         }
@@ -365,7 +485,10 @@ impl Matchers {
         let evidence = snapshot
             .evidence
             .iter()
-            .map(|(helper, e)| super::following::evidence_key(*helper, e))
+            .map(|(helper, e)| {
+                let key = super::following::evidence_key(*helper, e);
+                (key, super::following::evidence_content(e))
+            })
             .collect();
         let elsewhere = self.connected_elsewhere(org).await?;
         let index = self.fill(
@@ -434,8 +557,9 @@ impl Matchers {
     }
 }
 
-/// Builds every organisation's index, then rebuilds every held index older than [`REBUILD_AHEAD`] in the background, so that requests
-/// keep finding them fresh. Runs until the node stops.
+/// Builds every organisation's index, then rebuilds every held index older than
+/// [`REBUILD_AHEAD`] (or stale), one after another, so that requests keep finding them fresh.
+/// Runs until the node stops.
 pub async fn keep_warm(routing: Arc<super::Routing>) {
     // Every organisation's index is built once at start, in the background: a node answers
     // health checks at once, and the first ask of a large organisation (20 s to build at
@@ -463,6 +587,7 @@ pub async fn keep_warm(routing: Arc<super::Routing>) {
         tokio::time::sleep(WARM_EVERY).await;
         let held: Vec<OrgId> = routing
             .matchers
+            .held
             .entries
             .lock()
             .map(|e| e.keys().copied().collect())

@@ -1,9 +1,11 @@
 //! The index kept whole across builds: changes made while one runs reach it.
 
+use askaround_core::matching::Presence;
+use askaround_core::presence::PresenceSetting;
 use askaround_core::taxonomy::SeedSkill;
 use askaround_sqlite::SqliteStore;
-use askaround_store::NewOrg;
 use askaround_store::conformance::fixtures::{fields, t0, with_password};
+use askaround_store::{NewOrg, NewSkill};
 
 use super::*;
 
@@ -47,6 +49,24 @@ fn matchers(store: Arc<dyn Store>) -> Arc<Matchers> {
     Arc::new(matchers)
 }
 
+/// Makes the next build of an index pause right after reading its snapshot; see
+/// [`build_paused_after_snapshot`] for how the barrier is used.
+fn pause_next_build(matchers: &Matchers) -> Arc<tokio::sync::Barrier> {
+    let barrier = Arc::new(tokio::sync::Barrier::new(2));
+    if let Ok(mut pause) = matchers.held.after_snapshot.lock() {
+        *pause = Some(barrier.clone());
+    }
+    barrier
+}
+
+/// Waits until the paused build has read its snapshot; later builds no longer pause.
+async fn snapshot_read(matchers: &Matchers, barrier: &tokio::sync::Barrier) {
+    barrier.wait().await;
+    if let Ok(mut pause) = matchers.held.after_snapshot.lock() {
+        *pause = None;
+    }
+}
+
 /// Starts a build of `org`'s index (a rebuild if one is held and older than `max_age`) and
 /// returns once its snapshot has been read; the build goes on when the returned barrier is
 /// waited on again.
@@ -58,10 +78,7 @@ async fn build_paused_after_snapshot(
     Arc<tokio::sync::Barrier>,
     tokio::task::JoinHandle<SharedIndex>,
 ) {
-    let barrier = Arc::new(tokio::sync::Barrier::new(2));
-    if let Ok(mut pause) = matchers.after_snapshot.lock() {
-        *pause = Some(barrier.clone());
-    }
+    let barrier = pause_next_build(matchers);
     let building = matchers.clone();
     let build = tokio::spawn(async move {
         building
@@ -69,11 +86,22 @@ async fn build_paused_after_snapshot(
             .await
             .expect("build the index")
     });
-    barrier.wait().await;
-    if let Ok(mut pause) = matchers.after_snapshot.lock() {
-        *pause = None;
-    }
+    snapshot_read(matchers, &barrier).await;
     (barrier, build)
+}
+
+/// The index a request gets. A request that finds an index must not wait for a build: the
+/// timeout only keeps a test that breaks this from hanging.
+async fn served(matchers: &Matchers, org: OrgId) -> SharedIndex {
+    tokio::time::timeout(Duration::from_secs(10), matchers.index(org))
+        .await
+        .expect("a request with an index held does not wait for a build")
+        .expect("index")
+}
+
+/// Waits for the build of `org`'s index under way, if any, to be over (replay included).
+async fn builds_over(matchers: &Matchers, org: OrgId) {
+    drop(matchers.gate(org).lock().await);
 }
 
 #[tokio::test]
@@ -121,20 +149,139 @@ async fn a_rebuild_keeps_what_changed_while_it_ran() {
 }
 
 #[tokio::test]
-async fn an_index_built_across_an_invalidation_is_not_kept() {
+async fn an_index_built_across_an_invalidation_is_replaced() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = store(&dir).await;
     let org = acme(store.as_ref()).await;
     let matchers = matchers(store.clone());
 
     let (barrier, build) = build_paused_after_snapshot(&matchers, org, REFRESH_AFTER).await;
-    // A bulk import commits, then forgets the index: the one being built predates it.
+    // A bulk import commits, then invalidates the index: the one being built predates it.
     let dan = hire(store.as_ref(), org, "dan@acme.test").await;
     matchers.invalidate(org);
     barrier.wait().await;
     let stale = build.await.expect("the build ran");
+    assert!(!stale.read().expect("stale").contains(dan.person.id));
 
-    let index = matchers.index(org).await.expect("index");
-    assert!(!Arc::ptr_eq(&stale, &index), "the next use builds again");
+    // The next use gets it at once and starts a rebuild in the background.
+    assert!(Arc::ptr_eq(&served(&matchers, org).await, &stale));
+    builds_over(&matchers, org).await;
+    let index = served(&matchers, org).await;
+    assert!(!Arc::ptr_eq(&stale, &index), "the index was rebuilt");
     assert!(index.read().expect("index").contains(dan.person.id));
+}
+
+#[tokio::test]
+async fn an_invalidated_index_serves_until_its_replacement_is_in_place() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = store(&dir).await;
+    let org = acme(store.as_ref()).await;
+    let ann = hire(store.as_ref(), org, "ann@acme.test").await;
+    let matchers = matchers(store.clone());
+    let old = matchers.index(org).await.expect("first build");
+
+    let barrier = pause_next_build(&matchers);
+    matchers.invalidate(org);
+    assert!(
+        Arc::ptr_eq(&served(&matchers, org).await, &old),
+        "the old index serves while its replacement is built"
+    );
+    snapshot_read(&matchers, &barrier).await;
+    // Ann turns on do-not-disturb while the rebuild is held after reading its snapshot.
+    let ann = store
+        .set_presence(org, ann.person.id, PresenceSetting::Dnd, t0())
+        .await
+        .expect("set presence");
+    matchers.person_changed(&ann).await;
+    let presence = |index: &SharedIndex| {
+        index
+            .read()
+            .expect("index")
+            .state(ann.person.id)
+            .map(|s| s.presence)
+    };
+    assert_eq!(presence(&old), Some(Presence::DoNotDisturb));
+    assert!(
+        Arc::ptr_eq(&served(&matchers, org).await, &old),
+        "still the old index while its replacement is held"
+    );
+    barrier.wait().await;
+    builds_over(&matchers, org).await;
+
+    let new = served(&matchers, org).await;
+    assert!(!Arc::ptr_eq(&old, &new), "the rebuild replaced it");
+    assert_eq!(
+        presence(&new),
+        Some(Presence::DoNotDisturb),
+        "a change made while the rebuild was held is in the new index"
+    );
+}
+
+#[tokio::test]
+async fn an_invalidation_during_a_background_rebuild_brings_one_more_rebuild() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = store(&dir).await;
+    let org = acme(store.as_ref()).await;
+    let matchers = matchers(store.clone());
+    let old = matchers.index(org).await.expect("first build");
+
+    let barrier = pause_next_build(&matchers);
+    matchers.invalidate(org);
+    served(&matchers, org).await;
+    snapshot_read(&matchers, &barrier).await;
+    // A bulk import commits during the rebuild, after its snapshot was read.
+    let erin = hire(store.as_ref(), org, "erin@acme.test").await;
+    matchers.invalidate(org);
+    barrier.wait().await;
+    builds_over(&matchers, org).await;
+
+    let first = served(&matchers, org).await;
+    assert!(!Arc::ptr_eq(&old, &first), "the first rebuild is in place");
+    assert!(!first.read().expect("first").contains(erin.person.id));
+    // Serving it started the next rebuild, which reads the import.
+    builds_over(&matchers, org).await;
+    let second = served(&matchers, org).await;
+    assert!(
+        !Arc::ptr_eq(&first, &second),
+        "the invalidation was not lost"
+    );
+    assert!(second.read().expect("second").contains(erin.person.id));
+
+    // And that is the end of it: the index is fresh, no further rebuild comes.
+    builds_over(&matchers, org).await;
+    assert!(Arc::ptr_eq(&served(&matchers, org).await, &second));
+    builds_over(&matchers, org).await;
+    assert!(Arc::ptr_eq(&served(&matchers, org).await, &second));
+}
+
+#[tokio::test]
+async fn an_index_for_an_older_taxonomy_serves_while_it_is_rebuilt() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = store(&dir).await;
+    let org = acme(store.as_ref()).await;
+    let matchers = matchers(store.clone());
+    let old = matchers.index(org).await.expect("first build");
+
+    let barrier = pause_next_build(&matchers);
+    let new_skill = NewSkill {
+        name: "Pivot tables".into(),
+        parent_id: None,
+        aliases: Vec::new(),
+    };
+    store
+        .create_skill(org, &new_skill)
+        .await
+        .expect("add a skill");
+    assert!(
+        Arc::ptr_eq(&served(&matchers, org).await, &old),
+        "the index of the older taxonomy serves while the new one is built"
+    );
+    snapshot_read(&matchers, &barrier).await;
+    barrier.wait().await;
+    builds_over(&matchers, org).await;
+
+    let new = served(&matchers, org).await;
+    assert!(!Arc::ptr_eq(&old, &new), "the rebuild replaced it");
+    let new = new.read().expect("new");
+    assert!(new.taxonomy().resolve("Pivot tables").is_some());
 }
