@@ -19,7 +19,9 @@ use sqlx::{Row, SqlitePool};
 
 use askaround_core::ids::{OrgId, SkillId};
 use askaround_core::insights::Scope;
-use askaround_core::insights::ask_facts::{AskFact, AskFacts, PeopleSet, SpeedQuery, SpeedTotals};
+use askaround_core::insights::ask_facts::{
+    AskFact, AskFacts, AskFactsBuilder, PeopleSet, SpeedQuery, SpeedTotals,
+};
 use askaround_store::{StoreError, StoreResult};
 
 use crate::codec::{corrupt, db_err, uuid};
@@ -125,12 +127,12 @@ impl State {
         )))
         .bind(org.to_string())
         .fetch(pool);
-        let mut facts = Vec::new();
+        let mut facts = AskFactsBuilder::default();
         while let Some(row) = rows.try_next().await.map_err(db_err)? {
-            facts.push(fact(&row)?);
+            facts.push(&fact(&row)?);
         }
         drop(rows);
-        let facts = AskFacts::from_facts(facts);
+        let facts = facts.finish();
         tracing::info!(
             org = %org,
             asks = facts.len(),

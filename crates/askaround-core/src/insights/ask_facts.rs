@@ -96,15 +96,11 @@ impl AskFacts {
 
     /// All of an organisation's asks at once, in any order (a later duplicate key wins).
     pub fn from_facts(facts: impl IntoIterator<Item = AskFact>) -> Self {
-        let mut this = Self::default();
-        let mut compact: Vec<Compact> = facts.into_iter().map(|f| this.compact(&f)).collect();
-        // Stable, so of two facts with one key the later stays last, then wins the dedup.
-        compact.sort_by_key(|c| c.key);
-        compact.reverse();
-        compact.dedup_by_key(|c| c.key);
-        compact.reverse();
-        this.facts = compact;
-        this
+        let mut builder = AskFactsBuilder::default();
+        for fact in facts {
+            builder.push(&fact);
+        }
+        builder.finish()
     }
 
     pub fn len(&self) -> usize {
@@ -240,6 +236,32 @@ impl AskFacts {
                 .collect(),
             by_skill,
         }
+    }
+}
+
+/// An organisation's asks read one at a time in any order (a store's scan), kept compact as
+/// they come rather than held twice.
+#[derive(Debug, Default)]
+pub struct AskFactsBuilder {
+    facts: AskFacts,
+}
+
+impl AskFactsBuilder {
+    pub fn push(&mut self, fact: &AskFact) {
+        let compact = self.facts.compact(fact);
+        self.facts.facts.push(compact);
+    }
+
+    /// The facts in key order; of two with one key, the later pushed wins.
+    pub fn finish(mut self) -> AskFacts {
+        let facts = &mut self.facts.facts;
+        // Stable, so of two facts with one key the later stays last, then wins the dedup.
+        facts.sort_by_key(|c| c.key);
+        facts.reverse();
+        facts.dedup_by_key(|c| c.key);
+        facts.reverse();
+        facts.shrink_to_fit();
+        self.facts
     }
 }
 
@@ -416,6 +438,35 @@ mod tests {
             let rounded = rounded_like_sql(value);
             assert!(dense_index(rounded).is_some(), "{value} → {rounded}");
         }
+    }
+
+    #[test]
+    fn facts_read_in_any_order_keep_the_last_of_each_key() {
+        let fact = |key: i64, interrupted: i64| AskFact {
+            key,
+            created_ms: 1_000,
+            asker: 1,
+            matched_ms: None,
+            resolved_ms: None,
+            interrupted,
+            went_to_board: false,
+            skills: Vec::new(),
+        };
+        let facts = AskFacts::from_facts([fact(3, 1), fact(1, 1), fact(3, 2), fact(2, 1)]);
+        assert_eq!(facts.len(), 3);
+        let clock = LocalClock::new(
+            &jiff::tz::TimeZone::UTC,
+            jiff::Timestamp::UNIX_EPOCH,
+            jiff::Timestamp::UNIX_EPOCH,
+        );
+        let totals = facts.speed(&SpeedQuery {
+            from_ms: 0,
+            to_ms: 2_000,
+            clock: &clock,
+            askers: None,
+            askers_cap: 100,
+        });
+        assert_eq!(totals.overall.interrupted, vec![(1, 2), (2, 1)]);
     }
 
     #[test]
