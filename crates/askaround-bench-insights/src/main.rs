@@ -155,7 +155,7 @@ async fn verify(
     }
     let started = Instant::now();
     if wanted("speed") {
-        let groups = reference_speed::speed(path, store, org, scope).await?;
+        let groups = reference_speed::speed(store, org, scope).await?;
         eprintln!(
             "verified speed, {label}: {groups} groups (all, hours, skills) identical ({:.1} s)",
             seconds(started)

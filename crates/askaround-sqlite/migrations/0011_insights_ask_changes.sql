@@ -4,17 +4,19 @@
 -- `askaround import` in another). AUTOINCREMENT never reuses a number and SQLite has one writer
 -- at a time, so committed numbers have no gaps: a reader that finds one knows rows it had not
 -- read were pruned, and reloads. Rows are pruned once the serving process has applied them.
+-- Asks are named by id, not rowid: VACUUM may renumber the rowids of a table without an INTEGER
+-- PRIMARY KEY.
 CREATE TABLE insights_ask_changes (
-    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
-    ask_rowid INTEGER NOT NULL
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    ask_id TEXT NOT NULL
 );
 
 CREATE TRIGGER insights_ask_changes_on_insert AFTER INSERT ON asks
 BEGIN
-    INSERT INTO insights_ask_changes (ask_rowid) VALUES (NEW.rowid);
+    INSERT INTO insights_ask_changes (ask_id) VALUES (NEW.id);
 END;
 
--- Only the columns the speed figures read; the store rewrites other columns (the JSON record,
+-- Only the columns the speed figures read change it: the store rewrites others (the JSON record,
 -- the version) on every step of an ask.
 CREATE TRIGGER insights_ask_changes_on_update
 AFTER UPDATE OF org_id, asker_id, created_at, matched_at, closed_at, state, people_interrupted,
@@ -26,22 +28,28 @@ WHEN NEW.org_id IS NOT OLD.org_id OR NEW.asker_id IS NOT OLD.asker_id
     OR NEW.people_interrupted IS NOT OLD.people_interrupted
     OR NEW.went_to_board IS NOT OLD.went_to_board
 BEGIN
-    INSERT INTO insights_ask_changes (ask_rowid) VALUES (NEW.rowid);
+    INSERT INTO insights_ask_changes (ask_id) VALUES (NEW.id);
 END;
 
 CREATE TRIGGER insights_ask_changes_on_delete AFTER DELETE ON asks
 BEGIN
-    INSERT INTO insights_ask_changes (ask_rowid) VALUES (OLD.rowid);
+    INSERT INTO insights_ask_changes (ask_id) VALUES (OLD.id);
 END;
 
+-- The store rewrites an ask's skills with each step (delete, then insert), so these log most
+-- steps again; a merge of skills deletes the merged one's rows by cascade.
 CREATE TRIGGER insights_ask_changes_on_skill_insert AFTER INSERT ON ask_skills
 BEGIN
-    INSERT INTO insights_ask_changes (ask_rowid)
-    SELECT rowid FROM asks WHERE id = NEW.ask_id;
+    INSERT INTO insights_ask_changes (ask_id) VALUES (NEW.ask_id);
+END;
+
+CREATE TRIGGER insights_ask_changes_on_skill_update AFTER UPDATE ON ask_skills
+BEGIN
+    INSERT INTO insights_ask_changes (ask_id) VALUES (OLD.ask_id);
+    INSERT INTO insights_ask_changes (ask_id) VALUES (NEW.ask_id);
 END;
 
 CREATE TRIGGER insights_ask_changes_on_skill_delete AFTER DELETE ON ask_skills
 BEGIN
-    INSERT INTO insights_ask_changes (ask_rowid)
-    SELECT rowid FROM asks WHERE id = OLD.ask_id;
+    INSERT INTO insights_ask_changes (ask_id) VALUES (OLD.ask_id);
 END;

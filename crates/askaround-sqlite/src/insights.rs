@@ -19,7 +19,7 @@ use askaround_store::{InsightsStore, StoreResult};
 use crate::SqliteStore;
 use crate::codec::{corrupt, db_err, uuid};
 
-async fn fetch(
+pub(crate) async fn fetch(
     pool: &SqlitePool,
     org: OrgId,
     statement: &Statement,
@@ -36,12 +36,12 @@ async fn fetch(
     query.fetch_all(pool).await.map_err(db_err)
 }
 
-fn count(row: &SqliteRow, column: &str) -> StoreResult<u64> {
+pub(crate) fn count(row: &SqliteRow, column: &str) -> StoreResult<u64> {
     let n: Option<i64> = row.try_get(column).map_err(db_err)?;
     u64::try_from(n.unwrap_or(0)).map_err(|e| corrupt(column, e))
 }
 
-fn int(row: &SqliteRow, column: &str) -> StoreResult<i64> {
+pub(crate) fn int(row: &SqliteRow, column: &str) -> StoreResult<i64> {
     let n: Option<i64> = row.try_get(column).map_err(db_err)?;
     Ok(n.unwrap_or(0))
 }
@@ -226,7 +226,10 @@ async fn match_extent(pool: &SqlitePool, org: OrgId) -> StoreResult<Option<(i64,
     Ok(row.0.zip(row.1))
 }
 
-async fn skill_names(pool: &SqlitePool, org: OrgId) -> StoreResult<HashMap<String, String>> {
+pub(crate) async fn skill_names(
+    pool: &SqlitePool,
+    org: OrgId,
+) -> StoreResult<HashMap<String, String>> {
     let rows = sqlx::query(sql::skill_names())
         .bind(org.to_string())
         .fetch_all(pool)

@@ -18,6 +18,7 @@ mod orgs;
 mod people;
 mod skills;
 mod speed_facts;
+mod speed_sql;
 
 use std::str::FromStr;
 use std::time::Duration;

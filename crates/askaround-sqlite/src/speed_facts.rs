@@ -17,10 +17,10 @@ use futures_util::TryStreamExt;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
-use askaround_core::ids::{OrgId, SkillId};
+use askaround_core::ids::{AskId, OrgId, PersonId, SkillId};
 use askaround_core::insights::Scope;
 use askaround_core::insights::ask_facts::{
-    AskFact, AskFacts, AskFactsBuilder, PeopleSet, SpeedQuery, SpeedTotals,
+    AskFact, AskFacts, AskFactsBuilder, SpeedQuery, SpeedTotals,
 };
 use askaround_store::{StoreError, StoreResult};
 
@@ -30,11 +30,11 @@ use crate::codec::{corrupt, db_err, uuid};
 const CHANGES_PER_READ: i64 = 5000;
 
 /// The columns of [`AskFact`], for the asks selected by `{where}` (alias `a`).
-const FACT_COLUMNS: &str = "SELECT a.rowid AS k, a.org_id, p.rowid AS asker, a.created_at, \
-       a.matched_at, CASE WHEN a.state = 'resolved' THEN a.closed_at END AS resolved_at, \
-       a.people_interrupted, a.went_to_board, \
+const FACT_COLUMNS: &str = "SELECT a.id, a.org_id, a.asker_id, a.created_at, a.matched_at, \
+       CASE WHEN a.state = 'resolved' THEN a.closed_at END AS resolved_at, \
+       a.people_interrupted, a.went_to_board = 1 AS went_to_board, \
        (SELECT group_concat(sk.skill_id, ',') FROM ask_skills sk WHERE sk.ask_id = a.id) AS skills \
-     FROM asks a JOIN people p ON p.id = a.asker_id";
+     FROM asks a";
 
 #[derive(Default)]
 pub(crate) struct SpeedFacts {
@@ -60,12 +60,13 @@ impl SpeedFacts {
         let mut state = self.state.lock().await;
         state.catch_up(pool).await?;
         let facts = state.facts_of(pool, org).await?;
-        let askers = people_in_scope(pool, org, scope).await?;
+        let people = people_in_scope(pool, org, scope).await?;
         let (from_ms, to_ms, clock) = (scope.from_ms(), scope.to_ms(), scope.clock.clone());
         // One pass over up to a million asks is CPU work: off the async threads. The state stays
         // locked meanwhile, so nothing writes to these facts while they are read.
         let totals = tokio::task::spawn_blocking(move || {
             let facts = facts.read().map_err(|_| poisoned())?;
+            let askers = people.map(|people| facts.people_set(people));
             Ok::<_, StoreError>(facts.speed(&SpeedQuery {
                 from_ms,
                 to_ms,
@@ -128,11 +129,18 @@ impl State {
         .bind(org.to_string())
         .fetch(pool);
         let mut facts = AskFactsBuilder::default();
+        let mut unreadable = 0;
         while let Some(row) = rows.try_next().await.map_err(db_err)? {
-            facts.push(&fact(&row)?);
+            match fact(&row) {
+                Ok(fact) => facts.push(&fact),
+                Err(e) => unreadable += skipped(&e),
+            }
         }
         drop(rows);
         let facts = facts.finish();
+        if unreadable > 0 {
+            tracing::warn!(org = %org, unreadable, "insights: asks left out of the speed figures");
+        }
         tracing::info!(
             org = %org,
             asks = facts.len(),
@@ -151,8 +159,8 @@ impl State {
             let applied = self.applied.unwrap_or(0);
             // One statement, so the changes and the last number handed out are one snapshot.
             let rows = sqlx::query(
-                "SELECT seq, ask_rowid FROM ( \
-                   SELECT seq, ask_rowid FROM insights_ask_changes WHERE seq > ?1 \
+                "SELECT seq, ask_id FROM ( \
+                   SELECT seq, ask_id FROM insights_ask_changes WHERE seq > ?1 \
                    ORDER BY seq LIMIT ?2) \
                  UNION ALL \
                  SELECT NULL, seq FROM sqlite_sequence WHERE name = 'insights_ask_changes'",
@@ -166,10 +174,9 @@ impl State {
             let mut last = 0;
             for row in &rows {
                 let seq: Option<i64> = row.try_get(0).map_err(db_err)?;
-                let second: i64 = row.try_get(1).map_err(db_err)?;
                 match seq {
-                    Some(seq) => changes.push((seq, second)),
-                    None => last = second,
+                    Some(seq) => changes.push((seq, row.try_get::<String, _>(1).map_err(db_err)?)),
+                    None => last = row.try_get::<i64, _>(1).map_err(db_err)?,
                 }
             }
             let Some(previous) = self.applied else {
@@ -192,47 +199,66 @@ impl State {
                 self.applied = Some(last);
                 return Ok(());
             }
-            let Some((newest, _)) = changes.last().copied() else {
+            let Some(newest) = changes.last().map(|(seq, _)| *seq) else {
                 return Ok(());
             };
+            let full_read = changes.len() as i64 >= CHANGES_PER_READ;
             if !self.orgs.is_empty() {
-                let asks: HashSet<i64> = changes.iter().map(|(_, ask)| *ask).collect();
+                let asks: HashSet<String> = changes.into_iter().map(|(_, ask)| ask).collect();
                 self.apply(pool, asks.into_iter().collect()).await?;
             }
             self.applied = Some(newest);
-            if (changes.len() as i64) < CHANGES_PER_READ {
+            if !full_read {
                 return Ok(());
             }
         }
     }
 
-    /// Reads the asks with these keys as they are now into the organisations held.
-    async fn apply(&mut self, pool: &SqlitePool, asks: Vec<i64>) -> StoreResult<()> {
-        let keys = serde_json::to_string(&asks).map_err(|e| corrupt("ask keys", e))?;
+    /// Reads these asks as they are now into the organisations held. An ask that cannot be
+    /// read (a corrupt row) is left out with a warning rather than failing every later read.
+    async fn apply(&mut self, pool: &SqlitePool, asks: Vec<String>) -> StoreResult<()> {
+        let ids = serde_json::to_string(&asks).map_err(|e| corrupt("ask ids", e))?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{FACT_COLUMNS} WHERE a.rowid IN (SELECT value FROM json_each(?1))"
+            "{FACT_COLUMNS} WHERE a.id IN (SELECT value FROM json_each(?1))"
         )))
-        .bind(keys)
+        .bind(ids)
         .fetch_all(pool)
         .await
         .map_err(db_err)?;
-        let mut found = HashMap::with_capacity(rows.len());
+        let mut current: HashMap<OrgId, Vec<AskFact>> = HashMap::new();
+        let mut found = HashSet::with_capacity(rows.len());
+        let mut unreadable = 0;
         for row in &rows {
             let org: String = row.try_get("org_id").map_err(db_err)?;
-            let fact = fact(row)?;
-            found.insert(fact.key, (OrgId(uuid(&org)?), fact));
+            match uuid(&org).and_then(|org| Ok((OrgId(org), fact(row)?))) {
+                Ok((org, fact)) => {
+                    found.insert(fact.id);
+                    current.entry(org).or_default().push(fact);
+                }
+                Err(e) => unreadable += skipped(&e),
+            }
         }
+        if unreadable > 0 {
+            tracing::warn!(
+                unreadable,
+                "insights: changed asks left out of the speed figures"
+            );
+        }
+        // Gone, unreadable, or now another organisation's: out of every other organisation.
+        let gone: Vec<AskId> = asks
+            .iter()
+            .filter_map(|id| uuid(id).ok().map(AskId))
+            .collect();
         for (org, facts) in &self.orgs {
             let mut facts = facts.write().map_err(|_| poisoned())?;
-            for key in &asks {
-                match found.get(key) {
-                    Some((owner, fact)) if owner == org => facts.upsert(fact),
-                    // Gone, or (a reused key) now another organisation's.
-                    _ => {
-                        facts.remove(*key);
-                    }
-                }
-            }
+            let current = current.remove(org).unwrap_or_default();
+            let mine: HashSet<AskId> = current.iter().map(|f| f.id).collect();
+            let gone: Vec<AskId> = gone
+                .iter()
+                .filter(|id| !mine.contains(id))
+                .copied()
+                .collect();
+            facts.apply(&current, &gone);
         }
         Ok(())
     }
@@ -243,12 +269,12 @@ async fn people_in_scope(
     pool: &SqlitePool,
     org: OrgId,
     scope: &Scope,
-) -> StoreResult<Option<PeopleSet>> {
+) -> StoreResult<Option<Vec<PersonId>>> {
     if scope.team.is_none() && scope.location.is_none() {
         return Ok(None);
     }
-    let keys: Vec<i64> = sqlx::query_scalar(
-        "SELECT rowid FROM people WHERE org_id = ?1 \
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM people WHERE org_id = ?1 \
            AND (?2 IS NULL OR team = ?2) AND (?3 IS NULL OR location = ?3)",
     )
     .bind(org.to_string())
@@ -257,15 +283,17 @@ async fn people_in_scope(
     .fetch_all(pool)
     .await
     .map_err(db_err)?;
-    let mut set = PeopleSet::new();
-    for key in keys {
-        set.insert(person_key(key)?);
-    }
-    Ok(Some(set))
+    let people = ids
+        .iter()
+        .map(|id| uuid(id).map(PersonId))
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(Some(people))
 }
 
-fn person_key(rowid: i64) -> StoreResult<u32> {
-    u32::try_from(rowid).map_err(|e| corrupt("person key", e))
+/// One ask left out; logged once per batch by the caller.
+fn skipped(e: &StoreError) -> usize {
+    tracing::debug!(error = %e, "insights: an ask could not be read for the speed figures");
+    1
 }
 
 fn fact(row: &SqliteRow) -> StoreResult<AskFact> {
@@ -277,15 +305,17 @@ fn fact(row: &SqliteRow) -> StoreResult<AskFact> {
         .filter(|s| !s.is_empty())
         .map(|s| uuid(s).map(SkillId))
         .collect::<StoreResult<Vec<_>>>()?;
-    let went_to_board: i64 = row.try_get("went_to_board").map_err(db_err)?;
+    let went_to_board: Option<i64> = row.try_get("went_to_board").map_err(db_err)?;
+    let id: String = row.try_get("id").map_err(db_err)?;
+    let asker: String = row.try_get("asker_id").map_err(db_err)?;
     Ok(AskFact {
-        key: row.try_get("k").map_err(db_err)?,
+        id: AskId(uuid(&id)?),
         created_ms: row.try_get("created_at").map_err(db_err)?,
-        asker: person_key(row.try_get("asker").map_err(db_err)?)?,
+        asker: PersonId(uuid(&asker)?),
         matched_ms: row.try_get("matched_at").map_err(db_err)?,
         resolved_ms: row.try_get("resolved_at").map_err(db_err)?,
         interrupted: row.try_get("people_interrupted").map_err(db_err)?,
-        went_to_board: went_to_board != 0,
+        went_to_board: went_to_board == Some(1),
         skills,
     })
 }

@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::ids::SkillId;
+use crate::ids::{AskId, PersonId, SkillId};
 
 use super::clock::LocalClock;
 use super::raw::AskStats;
@@ -24,11 +24,9 @@ use super::stats::{Histogram, rounded_like_sql};
 /// One ask as the speed figures see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AskFact {
-    /// The store's own stable key for the ask (SQLite's rowid).
-    pub key: i64,
+    pub id: AskId,
     pub created_ms: i64,
-    /// The store's key for the person who asked, as used in [`PeopleSet`].
-    pub asker: u32,
+    pub asker: PersonId,
     /// When someone accepted or claimed it.
     pub matched_ms: Option<i64>,
     /// When it was resolved; `None` unless it was.
@@ -41,10 +39,11 @@ pub struct AskFact {
 /// No value (not answered, not resolved): no rounded duration is this small.
 const NONE: i64 = i64::MIN;
 
-/// [`AskFact`] as kept: durations already rounded, skills as an index into interned sets.
+/// [`AskFact`] as kept: durations already rounded, the asker and skills as small indexes. The
+/// id is two halves, so the struct packs to 8-byte alignment (a `u128` would pad it to 16).
 #[derive(Debug, Clone, Copy)]
 struct Compact {
-    key: i64,
+    key: (u64, u64),
     created_ms: i64,
     accept_secs: i64,
     resolution_secs: i64,
@@ -54,10 +53,11 @@ struct Compact {
     went_to_board: bool,
 }
 
-/// The asks of one organisation, ordered by key.
+/// The asks of one organisation, ordered by id (time-ordered UUIDs, so new asks are appended).
 #[derive(Debug, Default)]
 pub struct AskFacts {
     facts: Vec<Compact>,
+    askers: HashMap<PersonId, u32>,
     skills: Vec<SkillId>,
     skill_index: HashMap<SkillId, u32>,
     skill_sets: Vec<Box<[u32]>>,
@@ -73,7 +73,8 @@ pub struct SpeedQuery<'a> {
     pub to_ms: i64,
     /// The organisation's local clock over the range, for the hour of day.
     pub clock: &'a LocalClock,
-    /// Only asks by these people (a team or location filter); `None` for everyone.
+    /// Only asks by these people (a team or location filter, see [`AskFacts::people_set`]);
+    /// `None` for everyone.
     pub askers: Option<&'a PeopleSet>,
     /// Distinct askers are counted up to this many (they only decide suppression).
     pub askers_cap: u64,
@@ -94,7 +95,7 @@ impl AskFacts {
         Self::default()
     }
 
-    /// All of an organisation's asks at once, in any order (a later duplicate key wins).
+    /// All of an organisation's asks at once, in any order (a later duplicate id wins).
     pub fn from_facts(facts: impl IntoIterator<Item = AskFact>) -> Self {
         let mut builder = AskFactsBuilder::default();
         for fact in facts {
@@ -114,20 +115,20 @@ impl AskFacts {
     /// Adds the ask, or replaces what was known of it.
     pub fn upsert(&mut self, fact: &AskFact) {
         let compact = self.compact(fact);
-        // Asks mostly arrive in key order, so the common case is a push.
-        if self.facts.last().is_none_or(|last| last.key < fact.key) {
+        // Ids are time-ordered, so the common case is a push.
+        if self.facts.last().is_none_or(|last| last.key < compact.key) {
             self.facts.push(compact);
             return;
         }
-        match self.facts.binary_search_by_key(&fact.key, |c| c.key) {
+        match self.position(compact.key) {
             Ok(at) => self.facts[at] = compact,
             Err(at) => self.facts.insert(at, compact),
         }
     }
 
-    /// Forgets the ask with this key; whether it was known.
-    pub fn remove(&mut self, key: i64) -> bool {
-        match self.facts.binary_search_by_key(&key, |c| c.key) {
+    /// Forgets the ask; whether it was known.
+    pub fn remove(&mut self, id: AskId) -> bool {
+        match self.position(halves(id)) {
             Ok(at) => {
                 self.facts.remove(at);
                 true
@@ -136,15 +137,57 @@ impl AskFacts {
         }
     }
 
-    /// Whether an ask with this key is known.
-    pub fn contains(&self, key: i64) -> bool {
-        self.facts.binary_search_by_key(&key, |c| c.key).is_ok()
+    /// Applies many changes at once: each of `current` as it is now, each of `gone` removed. A
+    /// batch that would move the array more than once (asks deleted, or ids out of order) is
+    /// merged in one pass instead of one shift per ask.
+    pub fn apply(&mut self, current: &[AskFact], gone: &[AskId]) {
+        let mut appended = Vec::new();
+        for fact in current {
+            let compact = self.compact(fact);
+            match self.position(compact.key) {
+                Ok(at) => self.facts[at] = compact,
+                Err(_) => appended.push(compact),
+            }
+        }
+        keep_last_of_each_id(&mut appended);
+        let after_the_rest = match (self.facts.last(), appended.first()) {
+            (Some(last), Some(first)) => last.key < first.key,
+            _ => true,
+        };
+        self.facts.extend(appended);
+        if !after_the_rest {
+            self.facts.sort_unstable_by_key(|c| c.key);
+        }
+        // Last, as one at a time: an ask both changed and gone in one batch is gone.
+        if !gone.is_empty() {
+            let gone: HashSet<(u64, u64)> = gone.iter().map(|id| halves(*id)).collect();
+            self.facts.retain(|c| !gone.contains(&c.key));
+        }
+    }
+
+    /// Whether the ask is known.
+    pub fn contains(&self, id: AskId) -> bool {
+        self.position(halves(id)).is_ok()
+    }
+
+    fn position(&self, key: (u64, u64)) -> Result<usize, usize> {
+        self.facts.binary_search_by_key(&key, |c| c.key)
+    }
+
+    /// The askers among `people`, for [`SpeedQuery::askers`] (people who never asked anything
+    /// here are in no fact, so they need no place in the set).
+    pub fn people_set(&self, people: impl IntoIterator<Item = PersonId>) -> PeopleSet {
+        people
+            .into_iter()
+            .filter_map(|p| self.askers.get(&p).copied())
+            .collect()
     }
 
     /// Bytes held on the heap (for reporting the memory this costs).
     pub fn heap_bytes(&self) -> usize {
         let sets: usize = self.skill_sets.iter().map(|s| s.len() * 4 + 16).sum();
         self.facts.capacity() * size_of::<Compact>()
+            + self.askers.capacity() * (size_of::<PersonId>() + 4 + 1)
             + self.skills.capacity() * size_of::<SkillId>()
             + self.skill_index.capacity() * (size_of::<SkillId>() + 4 + 1)
             + 2 * sets
@@ -152,11 +195,15 @@ impl AskFacts {
     }
 
     fn compact(&mut self, fact: &AskFact) -> Compact {
-        let secs_since = |at: Option<i64>| at.map_or(NONE, |at| (at - fact.created_ms) / 1000);
+        // Saturating: a corrupt time gives a huge duration (as in SQL), not a panic.
+        let secs_since =
+            |at: Option<i64>| at.map_or(NONE, |at| at.saturating_sub(fact.created_ms) / 1000);
+        let next = u32::try_from(self.askers.len()).unwrap_or(u32::MAX);
+        let asker = *self.askers.entry(fact.asker).or_insert(next);
         let accept = secs_since(fact.matched_ms);
         let resolution = secs_since(fact.resolved_ms);
         Compact {
-            key: fact.key,
+            key: halves(fact.id),
             created_ms: fact.created_ms,
             accept_secs: if accept == NONE {
                 NONE
@@ -169,7 +216,7 @@ impl AskFacts {
                 rounded_like_sql(resolution)
             },
             interrupted: fact.interrupted,
-            asker: fact.asker,
+            asker,
             skill_set: self.skill_set(&fact.skills),
             went_to_board: fact.went_to_board,
         }
@@ -211,13 +258,18 @@ impl AskFacts {
             if query.askers.is_some_and(|set| !set.contains(fact.asker)) {
                 continue;
             }
-            overall.add(fact);
+            // Each value's place in a distribution is found once, then counted in every group.
+            let cells = Cells::of(fact);
+            overall.add(fact, &cells);
             let hour = usize::from(query.clock.hour_of(fact.created_ms));
-            hours[hour].get_or_insert_with(|| Tally::new(cap)).add(fact);
+            hours[hour]
+                .get_or_insert_with(|| Tally::new(cap))
+                .add(fact, &cells);
             let set = self.skill_sets.get(fact.skill_set as usize);
             for skill in set.into_iter().flat_map(|s| s.iter()) {
                 if let Some(slot) = skills.get_mut(*skill as usize) {
-                    slot.get_or_insert_with(|| Tally::new(cap)).add(fact);
+                    slot.get_or_insert_with(|| Tally::new(cap))
+                        .add(fact, &cells);
                 }
             }
         }
@@ -252,31 +304,41 @@ impl AskFactsBuilder {
         self.facts.facts.push(compact);
     }
 
-    /// The facts in key order; of two with one key, the later pushed wins.
+    /// The facts in id order; of two with one id, the later pushed wins.
     pub fn finish(mut self) -> AskFacts {
-        let facts = &mut self.facts.facts;
-        // Stable, so of two facts with one key the later stays last, then wins the dedup.
-        facts.sort_by_key(|c| c.key);
-        facts.reverse();
-        facts.dedup_by_key(|c| c.key);
-        facts.reverse();
-        facts.shrink_to_fit();
+        keep_last_of_each_id(&mut self.facts.facts);
+        self.facts.facts.shrink_to_fit();
         self.facts
     }
 }
 
-/// A set of people by the store's key for them.
+/// Sorts by id and keeps, of several with one id, the one that came last.
+fn keep_last_of_each_id(facts: &mut Vec<Compact>) {
+    // Stable, so of two facts with one id the later stays last; reversed, it comes first and
+    // wins the dedup.
+    facts.sort_by_key(|c| c.key);
+    facts.reverse();
+    facts.dedup_by_key(|c| c.key);
+    facts.reverse();
+}
+
+fn halves(id: AskId) -> (u64, u64) {
+    let n = id.0.as_u128();
+    ((n >> 64) as u64, n as u64)
+}
+
+/// A set of askers, by their index in one [`AskFacts`].
 #[derive(Debug, Clone, Default)]
 pub struct PeopleSet {
     words: Vec<u64>,
 }
 
 impl PeopleSet {
-    pub fn new() -> Self {
+    fn new() -> Self {
         Self::default()
     }
 
-    pub fn insert(&mut self, person: u32) {
+    fn insert(&mut self, person: u32) {
         let (word, bit) = (person as usize / 64, person % 64);
         if self.words.len() <= word {
             self.words.resize(word + 1, 0);
@@ -284,7 +346,7 @@ impl PeopleSet {
         self.words[word] |= 1 << bit;
     }
 
-    pub fn contains(&self, person: u32) -> bool {
+    fn contains(&self, person: u32) -> bool {
         let (word, bit) = (person as usize / 64, person % 64);
         self.words.get(word).is_some_and(|w| w & (1 << bit) != 0)
     }
@@ -326,7 +388,7 @@ impl Tally {
         }
     }
 
-    fn add(&mut self, fact: &Compact) {
+    fn add(&mut self, fact: &Compact, cells: &Cells) {
         self.asks += 1;
         if self.askers.len() < self.askers_cap {
             self.askers.insert(fact.asker);
@@ -334,14 +396,14 @@ impl Tally {
         if fact.went_to_board {
             self.to_board += 1;
         }
-        if fact.accept_secs != NONE {
+        if let Some(cell) = cells.accept {
             self.answered += 1;
-            self.accept.add(fact.accept_secs);
+            self.accept.add(cell);
         }
-        if fact.resolution_secs != NONE {
-            self.resolution.add(fact.resolution_secs);
+        if let Some(cell) = cells.resolution {
+            self.resolution.add(cell);
         }
-        self.interrupted.add(fact.interrupted);
+        self.interrupted.add(cells.interrupted);
     }
 
     fn finish(self) -> AskStats {
@@ -353,6 +415,37 @@ impl Tally {
             accept_secs: self.accept.histogram(),
             resolution_secs: self.resolution.histogram(),
             interrupted: self.interrupted.histogram(),
+        }
+    }
+}
+
+/// Where one value is counted in a [`Distribution`].
+#[derive(Clone, Copy)]
+enum Cell {
+    Dense(usize),
+    Other(i64),
+}
+
+impl Cell {
+    fn of(value: i64) -> Self {
+        dense_index(value).map_or(Cell::Other(value), Cell::Dense)
+    }
+}
+
+/// The cells of one ask's values; `None` where it has no such value.
+struct Cells {
+    accept: Option<Cell>,
+    resolution: Option<Cell>,
+    interrupted: Cell,
+}
+
+impl Cells {
+    fn of(fact: &Compact) -> Self {
+        let cell = |v: i64| (v != NONE).then(|| Cell::of(v));
+        Self {
+            accept: cell(fact.accept_secs),
+            resolution: cell(fact.resolution_secs),
+            interrupted: Cell::of(fact.interrupted),
         }
     }
 }
@@ -369,15 +462,17 @@ struct Distribution {
 const DENSE: usize = 100 + 6 * 90;
 
 impl Distribution {
-    fn add(&mut self, value: i64) {
-        match dense_index(value) {
-            Some(at) => {
+    fn add(&mut self, cell: Cell) {
+        match cell {
+            Cell::Dense(at) => {
                 if self.dense.is_empty() {
                     self.dense = vec![0; DENSE];
                 }
-                self.dense[at] += 1;
+                if let Some(n) = self.dense.get_mut(at) {
+                    *n += 1;
+                }
             }
-            None => *self.other.entry(value).or_default() += 1,
+            Cell::Other(value) => *self.other.entry(value).or_default() += 1,
         }
     }
 
@@ -442,10 +537,12 @@ mod tests {
 
     #[test]
     fn facts_read_in_any_order_keep_the_last_of_each_key() {
-        let fact = |key: i64, interrupted: i64| AskFact {
-            key,
+        let ids: Vec<AskId> = (0..4).map(|_| AskId::generate()).collect();
+        let asker = PersonId::generate();
+        let fact = |key: usize, interrupted: i64| AskFact {
+            id: ids[key],
             created_ms: 1_000,
-            asker: 1,
+            asker,
             matched_ms: None,
             resolved_ms: None,
             interrupted,
@@ -467,6 +564,75 @@ mod tests {
             askers_cap: 100,
         });
         assert_eq!(totals.overall.interrupted, vec![(1, 2), (2, 1)]);
+    }
+
+    /// Batches (asks deleted, ids out of order, one id twice) end as the same changes applied
+    /// one at a time.
+    #[test]
+    fn a_batch_applies_like_one_change_at_a_time() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let ids: Vec<AskId> = (0..300).map(|_| AskId::generate()).collect();
+        let people: Vec<PersonId> = (0..30).map(|_| PersonId::generate()).collect();
+        let skills: Vec<SkillId> = (0..5).map(|_| SkillId::generate()).collect();
+        let clock = LocalClock::new(
+            &jiff::tz::TimeZone::UTC,
+            jiff::Timestamp::UNIX_EPOCH,
+            jiff::Timestamp::UNIX_EPOCH,
+        );
+        let query = SpeedQuery {
+            from_ms: 0,
+            to_ms: 100_000_000,
+            clock: &clock,
+            askers: None,
+            askers_cap: 10,
+        };
+        let (mut one, mut batched) = (AskFacts::new(), AskFacts::new());
+        for _ in 0..200 {
+            let mut current = Vec::new();
+            for _ in 0..rng.random_range(0..25) {
+                let created_ms = rng.random_range(0..90_000_000);
+                current.push(AskFact {
+                    id: ids[rng.random_range(0..ids.len())],
+                    created_ms,
+                    asker: people[rng.random_range(0..people.len())],
+                    matched_ms: rng
+                        .random_bool(0.7)
+                        .then(|| created_ms + rng.random_range(-5_000..5_000_000)),
+                    resolved_ms: rng
+                        .random_bool(0.5)
+                        .then(|| created_ms + rng.random_range(0..500_000_000)),
+                    interrupted: rng.random_range(0..150),
+                    went_to_board: rng.random_bool(0.2),
+                    skills: (0..rng.random_range(0..3))
+                        .map(|_| skills[rng.random_range(0..skills.len())])
+                        .collect(),
+                });
+            }
+            let gone: Vec<AskId> = (0..rng.random_range(0..5))
+                .map(|_| ids[rng.random_range(0..ids.len())])
+                .collect();
+            for fact in &current {
+                one.upsert(fact);
+            }
+            for id in &gone {
+                one.remove(*id);
+            }
+            batched.apply(&current, &gone);
+            assert_eq!(one.len(), batched.len());
+            assert_eq!(one.speed(&query), batched.speed(&query));
+        }
+        assert!(
+            one.len() > 100,
+            "the batches built up a real set ({})",
+            one.len()
+        );
+        let some: Vec<PersonId> = people[..10].to_vec();
+        let filtered = SpeedQuery {
+            askers: Some(&one.people_set(some)),
+            ..query
+        };
+        assert!(one.speed(&filtered).overall.asks < one.speed(&query).overall.asks);
     }
 
     #[test]
