@@ -273,16 +273,20 @@ async fn people_in_scope(
     if scope.team.is_none() && scope.location.is_none() {
         return Ok(None);
     }
-    let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM people WHERE org_id = ?1 \
-           AND (?2 IS NULL OR team = ?2) AND (?3 IS NULL OR location = ?3)",
-    )
-    .bind(org.to_string())
-    .bind(scope.team.as_deref())
-    .bind(scope.location.as_deref())
-    .fetch_all(pool)
-    .await
-    .map_err(db_err)?;
+    // Only the filters given, so that the (organisation, team) index serves a team.
+    let mut sql = String::from("SELECT id FROM people WHERE org_id = ?");
+    let mut values = vec![org.to_string()];
+    for (column, value) in [("team", &scope.team), ("location", &scope.location)] {
+        if let Some(value) = value {
+            sql.push_str(&format!(" AND {column} = ?"));
+            values.push(value.clone());
+        }
+    }
+    let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+    for value in values {
+        query = query.bind(value);
+    }
+    let ids: Vec<String> = query.fetch_all(pool).await.map_err(db_err)?;
     let people = ids
         .iter()
         .map(|id| uuid(id).map(PersonId))

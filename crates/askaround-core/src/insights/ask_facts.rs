@@ -454,7 +454,8 @@ impl Cells {
 /// anything else in a map.
 #[derive(Default)]
 struct Distribution {
-    dense: Vec<u64>,
+    /// `u32`: half the bytes of `u64` keeps more of hundreds of skills' arrays in cache.
+    dense: Vec<u32>,
     other: BTreeMap<i64, u64>,
 }
 
@@ -469,7 +470,7 @@ impl Distribution {
                     self.dense = vec![0; DENSE];
                 }
                 if let Some(n) = self.dense.get_mut(at) {
-                    *n += 1;
+                    *n = n.saturating_add(1);
                 }
             }
             Cell::Other(value) => *self.other.entry(value).or_default() += 1,
@@ -482,7 +483,7 @@ impl Distribution {
             .iter()
             .enumerate()
             .filter(|(_, n)| **n > 0)
-            .map(|(at, n)| (dense_value(at), *n))
+            .map(|(at, n)| (dense_value(at), u64::from(*n)))
             .chain(self.other)
             .collect();
         out.sort_unstable();
