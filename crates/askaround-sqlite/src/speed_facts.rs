@@ -128,7 +128,13 @@ impl State {
         )))
         .bind(org.to_string())
         .fetch(pool);
-        let mut facts = AskFactsBuilder::default();
+        let asks: i64 = sqlx::query_scalar("SELECT count(*) FROM asks WHERE org_id = ?1")
+            .bind(org.to_string())
+            .fetch_one(pool)
+            .await
+            .map_err(db_err)?;
+        // A few more for asks made while reading.
+        let mut facts = AskFactsBuilder::with_capacity(usize::try_from(asks).unwrap_or(0) + 1024);
         let mut unreadable = 0;
         while let Some(row) = rows.try_next().await.map_err(db_err)? {
             match fact(&row) {

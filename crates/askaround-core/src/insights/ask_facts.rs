@@ -299,6 +299,14 @@ pub struct AskFactsBuilder {
 }
 
 impl AskFactsBuilder {
+    /// Room for `asks` up front: growing by doubling would hold up to twice the final size at
+    /// the end of a read, memory a process may not give back.
+    pub fn with_capacity(asks: usize) -> Self {
+        let mut builder = Self::default();
+        builder.facts.facts.reserve_exact(asks);
+        builder
+    }
+
     pub fn push(&mut self, fact: &AskFact) {
         let compact = self.facts.compact(fact);
         self.facts.facts.push(compact);
