@@ -38,7 +38,7 @@ const FACT_COLUMNS: &str = "SELECT a.id, a.org_id, a.asker_id, a.created_at, a.m
 
 #[derive(Default)]
 pub(crate) struct SpeedFacts {
-    state: tokio::sync::Mutex<State>,
+    state: Arc<tokio::sync::Mutex<State>>,
 }
 
 #[derive(Default)]
@@ -57,14 +57,17 @@ impl SpeedFacts {
         scope: &Scope,
         askers_cap: u64,
     ) -> StoreResult<SpeedTotals> {
-        let mut state = self.state.lock().await;
+        let mut state = self.state.clone().lock_owned().await;
         state.catch_up(pool).await?;
         let facts = state.facts_of(pool, org).await?;
         let people = people_in_scope(pool, org, scope).await?;
         let (from_ms, to_ms, clock) = (scope.from_ms(), scope.to_ms(), scope.clock.clone());
-        // One pass over up to a million asks is CPU work: off the async threads. The state stays
-        // locked meanwhile, so nothing writes to these facts while they are read.
+        // One pass over up to a million asks is CPU work: off the async threads. The pass holds
+        // the state's lock, so nothing writes to these facts while they are read, even if the
+        // request is dropped meanwhile (a catch-up would otherwise wait on the facts' own lock
+        // on an async thread).
         let totals = tokio::task::spawn_blocking(move || {
+            let _state = state;
             let facts = facts.read().map_err(|_| poisoned())?;
             let askers = people.map(|people| facts.people_set(people));
             Ok::<_, StoreError>(facts.speed(&SpeedQuery {
@@ -77,7 +80,6 @@ impl SpeedFacts {
         })
         .await
         .map_err(|e| StoreError::Backend(format!("speed figures: {e}").into()))??;
-        drop(state);
         Ok(totals)
     }
 
