@@ -20,7 +20,7 @@ use askaround_core::ids::OrgId;
 use askaround_core::insights::Scope;
 use askaround_core::timezone::TimeZoneName;
 use askaround_sqlite::SqliteStore;
-use askaround_store::{InsightsStore, Store};
+use askaround_store::Store;
 
 #[derive(Parser)]
 struct Args {
@@ -38,6 +38,10 @@ struct Args {
     /// directly from the asks (slow).
     #[arg(long)]
     verify: bool,
+    /// Time the queries on this PostgreSQL database instead (one made from the generated file
+    /// by `askaround migrate-data`); `--db` is then not read, and `--verify` is refused.
+    #[arg(long, value_name = "URL")]
+    postgres: Option<String>,
     /// The queries to time, comma-separated (default: all of them).
     #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(QUERIES))]
     only: Vec<String>,
@@ -46,6 +50,16 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(url) = &args.postgres {
+        anyhow::ensure!(
+            !args.verify,
+            "--verify compares with SQLite's statements: not with --postgres"
+        );
+        let store = askaround_postgres::PgStore::connect(url)
+            .await
+            .context("open the PostgreSQL database")?;
+        return time_queries(&store, &args).await;
+    }
     let fresh = !std::path::Path::new(&args.db).exists();
     let store = SqliteStore::connect(&format!("sqlite://{}", args.db))
         .await
@@ -55,6 +69,23 @@ async fn main() -> anyhow::Result<()> {
         generate::organisation(&store, &args.db, args.people, args.asks).await?;
         eprintln!("generated in {:.0} s", started.elapsed().as_secs_f64());
     }
+    if args.verify {
+        let (org, scopes) = organisation_and_scopes(&store).await?;
+        for (label, scope) in &scopes {
+            verify(&args.db, &store, org, label, scope, &|q| wanted(&args, q)).await?;
+        }
+    }
+    time_queries(&store, &args).await
+}
+
+fn wanted(args: &Args, query: &str) -> bool {
+    args.only.is_empty() || args.only.iter().any(|q| q == query)
+}
+
+/// The generated organisation and the three ranges timed.
+async fn organisation_and_scopes(
+    store: &dyn Store,
+) -> anyhow::Result<(OrgId, [(&'static str, Scope); 3])> {
     let org = store
         .orgs()
         .await?
@@ -75,20 +106,21 @@ async fn main() -> anyhow::Result<()> {
         ("whole year", scope(end, 365, None, &zone)),
         ("year, one team", scope(end, 365, Some("Team 07"), &zone)),
     ];
-    let wanted = |query: &str| args.only.is_empty() || args.only.iter().any(|q| q == query);
+    Ok((org, scopes))
+}
+
+/// Times every wanted query on each range and prints the table.
+async fn time_queries(store: &dyn Store, args: &Args) -> anyhow::Result<()> {
+    let (org, scopes) = organisation_and_scopes(store).await?;
+    let wanted = |query: &str| wanted(args, query);
     if wanted("speed") {
         // What a node does as it starts: read the asks the speed figures use into memory.
         let started = Instant::now();
         store.insights_keep_current().await?;
         eprintln!(
-            "asks read into memory for speed in {:.1} s",
+            "insights kept current in {:.1} s (SQLite: the asks speed reads, into memory)",
             started.elapsed().as_secs_f64()
         );
-    }
-    if args.verify {
-        for (label, scope) in &scopes {
-            verify(&args.db, &store, org, label, scope, &wanted).await?;
-        }
     }
     println!("| query | range | median | max |");
     println!("|---|---|---:|---:|");
@@ -100,7 +132,7 @@ async fn main() -> anyhow::Result<()> {
             let mut times = Vec::new();
             for run in 0..=args.runs.max(1) {
                 let started = Instant::now();
-                run_query(&store, org, scope, query).await?;
+                run_query(store, org, scope, query).await?;
                 if run > 0 {
                     times.push(started.elapsed());
                 }
@@ -188,7 +220,7 @@ fn scope(end: Date, days: i64, team: Option<&str>, zone: &TimeZoneName) -> Scope
 }
 
 async fn run_query(
-    store: &SqliteStore,
+    store: &dyn Store,
     org: OrgId,
     scope: &Scope,
     query: &str,
