@@ -117,7 +117,7 @@ pub async fn serve(
     let insights = tokio::spawn(keep_insights_current(store));
     // Resumes whatever was scheduled before a crash or restart, then keeps time.
     let dispatcher = tokio::spawn(routing::dispatcher::run(state.routing.clone()));
-    let warmer = tokio::spawn(routing::matchers::keep_warm(state.routing.clone()));
+    let warmer = tokio::spawn(routing::warming::keep_warm(state.routing.clone()));
     let routing = state.routing.clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)

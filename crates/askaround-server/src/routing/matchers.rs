@@ -8,8 +8,8 @@
 //! Building an index reads the organisation's whole history (tens of seconds at 100,000 people
 //! and a million past asks), so only a request that finds no index at all waits for one, and
 //! concurrent callers that find none wait for one build instead of each starting their own;
-//! [`keep_warm`] builds every organisation's index in the background when the node starts, and
-//! rebuilds held indexes before they grow old. An index that is stale (older than an hour, built
+//! [`super::warming::keep_warm`] builds every organisation's index in the background when the
+//! node starts, and rebuilds held indexes before they grow old. An index that is stale (older than an hour, built
 //! for an older taxonomy, or predating a change of the whole organisation: a bulk import, a
 //! reconnected feed, see [`Matchers::invalidate`]) goes on serving while one rebuild in the
 //! background replaces it: slightly old candidates beat an ask that hangs for half a minute. A
@@ -46,10 +46,6 @@ use crate::state::TaxonomyCache;
 /// Offer counts are rolling (last 24 hours, last 7 days): a rebuild every so often lets old
 /// offers fall out of them.
 const REFRESH_AFTER: Duration = Duration::from_secs(3600);
-/// [`keep_warm`] rebuilds indexes older than this, well before requests would find them stale.
-const REBUILD_AHEAD: Duration = Duration::from_secs(2400);
-/// How often [`keep_warm`] looks for ageing indexes.
-const WARM_EVERY: Duration = Duration::from_secs(300);
 /// After a background rebuild failed, requests go on with the old index this long before one
 /// tries again: a failing store should not be asked for the whole history on every request.
 const RETRY_AFTER: Duration = Duration::from_secs(10);
@@ -167,8 +163,12 @@ impl Matchers {
 
     /// The organisation's index if it was built less than `max_age` ago for the current
     /// taxonomy and is not stale; otherwise waits for a new one (after the build under way, if
-    /// any). For [`keep_warm`], which rebuilds one organisation after another.
-    async fn index_younger_than(&self, org: OrgId, max_age: Duration) -> ApiResult<SharedIndex> {
+    /// any). For [`super::warming::keep_warm`], which rebuilds one organisation after another.
+    pub(super) async fn index_younger_than(
+        &self,
+        org: OrgId,
+        max_age: Duration,
+    ) -> ApiResult<SharedIndex> {
         let version = self.store.taxonomy_version(org).await?;
         if let Some(index) = self.fresh(org, version, max_age) {
             return Ok(index);
@@ -317,6 +317,15 @@ impl Matchers {
         {
             missed.push(change);
         }
+    }
+
+    /// The organisations whose index is in memory.
+    pub(super) fn held_orgs(&self) -> Vec<OrgId> {
+        self.held
+            .entries
+            .lock()
+            .map(|e| e.keys().copied().collect())
+            .unwrap_or_default()
     }
 
     fn is_held(&self, org: OrgId) -> bool {
@@ -554,59 +563,6 @@ impl Matchers {
         }
         index.compact();
         index
-    }
-}
-
-/// Builds every organisation's index, then rebuilds every held index older than
-/// [`REBUILD_AHEAD`] (or stale), one after another, so that requests keep finding them fresh.
-/// Runs until the node stops.
-pub async fn keep_warm(routing: Arc<super::Routing>) {
-    // Every organisation's index is built once at start, in the background: a node answers
-    // health checks at once, and the first ask of a large organisation (20 s to build at
-    // 100,000 people and 1,000,000 past asks) does not wait for it unless it comes during the
-    // build, when it joins the same build.
-    match routing.store.orgs().await {
-        Ok(orgs) => {
-            for org in orgs {
-                let started = Instant::now();
-                match routing.matchers.index(org.id).await {
-                    Ok(_) => tracing::info!(
-                        org = %org.id,
-                        seconds = started.elapsed().as_secs_f64(),
-                        "matcher index built"
-                    ),
-                    Err(e) => {
-                        tracing::warn!(org = %org.id, error = %e, "matcher index build failed")
-                    }
-                }
-            }
-        }
-        Err(e) => tracing::warn!(error = %e, "could not list organisations to warm up"),
-    }
-    loop {
-        tokio::time::sleep(WARM_EVERY).await;
-        let held: Vec<OrgId> = routing
-            .matchers
-            .held
-            .entries
-            .lock()
-            .map(|e| e.keys().copied().collect())
-            .unwrap_or_default();
-        for org in held {
-            let started = Instant::now();
-            match routing
-                .matchers
-                .index_younger_than(org, REBUILD_AHEAD)
-                .await
-            {
-                Ok(_) => tracing::debug!(
-                    org = %org,
-                    seconds = started.elapsed().as_secs_f64(),
-                    "matcher index fresh"
-                ),
-                Err(e) => tracing::warn!(org = %org, error = %e, "matcher index rebuild failed"),
-            }
-        }
     }
 }
 

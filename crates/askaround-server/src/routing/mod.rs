@@ -10,6 +10,7 @@ mod following;
 pub mod matchers;
 mod outbox;
 mod presence;
+pub mod warming;
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
