@@ -39,6 +39,30 @@ async fn hire(store: &dyn Store, org: OrgId, email: &str) -> Profile {
         .expect("create a person")
 }
 
+/// Acme on a real SQLite file, with its index built: where most tests start.
+struct Built {
+    _dir: tempfile::TempDir,
+    store: Arc<dyn Store>,
+    org: OrgId,
+    matchers: Arc<Matchers>,
+    old: SharedIndex,
+}
+
+async fn built() -> Built {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = store(&dir).await;
+    let org = acme(store.as_ref()).await;
+    let matchers = matchers(store.clone());
+    let old = matchers.index(org).await.expect("first build");
+    Built {
+        _dir: dir,
+        store,
+        org,
+        matchers,
+        old,
+    }
+}
+
 fn matchers(store: Arc<dyn Store>) -> Arc<Matchers> {
     let matchers = Matchers::new(
         store,
@@ -128,11 +152,13 @@ async fn a_person_added_while_the_first_index_is_built_is_in_it() {
 
 #[tokio::test]
 async fn a_rebuild_keeps_what_changed_while_it_ran() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = store(&dir).await;
-    let org = acme(store.as_ref()).await;
-    let matchers = matchers(store.clone());
-    let old = matchers.index(org).await.expect("first build");
+    let Built {
+        _dir,
+        store,
+        org,
+        matchers,
+        old,
+    } = built().await;
 
     // As the background rebuild does, with the old index serving meanwhile.
     let (barrier, build) = build_paused_after_snapshot(&matchers, org, Duration::ZERO).await;
@@ -219,11 +245,13 @@ async fn an_invalidated_index_serves_until_its_replacement_is_in_place() {
 
 #[tokio::test]
 async fn an_invalidation_during_a_background_rebuild_brings_one_more_rebuild() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = store(&dir).await;
-    let org = acme(store.as_ref()).await;
-    let matchers = matchers(store.clone());
-    let old = matchers.index(org).await.expect("first build");
+    let Built {
+        _dir,
+        store,
+        org,
+        matchers,
+        old,
+    } = built().await;
 
     let barrier = pause_next_build(&matchers);
     matchers.invalidate(org);
@@ -256,11 +284,13 @@ async fn an_invalidation_during_a_background_rebuild_brings_one_more_rebuild() {
 
 #[tokio::test]
 async fn an_index_for_an_older_taxonomy_serves_while_it_is_rebuilt() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = store(&dir).await;
-    let org = acme(store.as_ref()).await;
-    let matchers = matchers(store.clone());
-    let old = matchers.index(org).await.expect("first build");
+    let Built {
+        _dir,
+        store,
+        org,
+        matchers,
+        old,
+    } = built().await;
 
     let barrier = pause_next_build(&matchers);
     let new_skill = NewSkill {
