@@ -39,6 +39,18 @@ fn profiled_ask() -> Option<usize> {
 
 const LATENCY_SAMPLES: usize = 2_000;
 
+/// CPU time this thread has used (user and system), in clock ticks, from `/proc` (Linux only).
+fn thread_cpu_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    // The fields after the command name, which is in parentheses and may contain spaces.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let user: u64 = fields.get(11)?.parse().ok()?;
+    let system: u64 = fields.get(12)?.parse().ok()?;
+    Some(user + system)
+}
+
 fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration, Duration) {
     samples.sort();
     let at = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
@@ -95,8 +107,10 @@ fn report(c: &mut Criterion) {
         let heap = org.index.heap_bytes();
         let asker = Asker::anonymous(org.people[0]);
         if let Some(which) = profiled_ask() {
-            // Rank one ask for ten seconds and stop: for `perf record`.
+            // Rank one ask for ten seconds and stop: for `perf record`, or to compare builds by
+            // CPU time (on a shared machine, wall time also counts the other processes' turns).
             let until = Instant::now() + Duration::from_secs(10);
+            let cpu_before = thread_cpu_ticks();
             let mut n = 0;
             while Instant::now() < until {
                 black_box(
@@ -105,7 +119,15 @@ fn report(c: &mut Criterion) {
                 );
                 n += 1;
             }
-            println!("ranked {:?} {n} times", ASKS[which % ASKS.len()]);
+            let cpu = match (cpu_before, thread_cpu_ticks()) {
+                // Clock ticks are hundredths of a second on Linux.
+                (Some(a), Some(b)) if n > 0 => format!(
+                    ", {:.0} µs of CPU each",
+                    (b - a) as f64 * 10_000.0 / n as f64
+                ),
+                _ => String::new(),
+            };
+            println!("ranked {:?} {n} times{cpu}", ASKS[which % ASKS.len()]);
             return;
         }
 

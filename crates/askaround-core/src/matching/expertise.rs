@@ -33,7 +33,9 @@ pub(super) struct Channels {
 pub(super) struct Touched<'a> {
     /// One bit per slot, set for everyone reached.
     bits: &'a [u64],
-    channels: &'a [Channels],
+    channels: &'a mut [Channels],
+    /// Whether [`Self::for_each_draining`] cleared the channels already.
+    drained: bool,
     /// The highest channels anyone reached (each channel's own maximum).
     pub best: Channels,
 }
@@ -52,18 +54,24 @@ impl Touched<'_> {
         self.bits.iter().map(|w| w.count_ones() as usize).sum()
     }
 
-    /// Everyone reached, in slot order: walking the dense arrays in order lets the hardware
-    /// prefetch them, which matters when an ask reaches half the organisation.
+    /// Everyone reached, in slot order (walking the dense arrays in order lets the hardware
+    /// prefetch them, which matters when an ask reaches half the organisation), clearing each
+    /// one's channels for the next ranking while their cache line is at hand: clearing them
+    /// afterwards would read the organisation-sized array a second time. Afterwards
+    /// [`Self::channels`] reads zero for everyone.
     #[inline]
-    pub fn for_each(&self, mut visit: impl FnMut(Slot, Channels)) {
+    pub fn for_each_draining(&mut self, mut visit: impl FnMut(Slot, Channels)) {
         for (w, &word) in self.bits.iter().enumerate() {
             let mut rest = word;
             while rest != 0 {
                 let slot = (w as u32) * 64 + rest.trailing_zeros();
                 rest &= rest - 1;
-                visit(slot, self.channels(slot));
+                if let Some(c) = self.channels.get_mut(slot as usize) {
+                    visit(slot, std::mem::take(c));
+                }
             }
         }
+        self.drained = true;
     }
 }
 
@@ -118,7 +126,7 @@ impl MatchIndex {
         &self,
         query: &Query,
         relevance: Option<Relevance>,
-        visit: impl FnOnce(&Touched<'_>) -> R,
+        visit: impl FnOnce(&mut Touched<'_>) -> R,
     ) -> R {
         let mut passes: Vec<Pass<'_>> = query
             .terms
@@ -219,23 +227,26 @@ impl MatchIndex {
                     }
                 });
             }
-            let touched = Touched {
+            let mut touched = Touched {
                 bits,
                 channels,
+                drained: false,
                 best,
             };
-            let result = visit(&touched);
-            for (w, word) in bits.iter_mut().enumerate() {
-                let mut rest = *word;
-                while rest != 0 {
-                    let i = w * 64 + rest.trailing_zeros() as usize;
-                    rest &= rest - 1;
-                    if let Some(c) = channels.get_mut(i) {
-                        *c = Channels::default();
+            let result = visit(&mut touched);
+            if !touched.drained {
+                for (w, word) in bits.iter().enumerate() {
+                    let mut rest = *word;
+                    while rest != 0 {
+                        let i = w * 64 + rest.trailing_zeros() as usize;
+                        rest &= rest - 1;
+                        if let Some(c) = channels.get_mut(i) {
+                            *c = Channels::default();
+                        }
                     }
                 }
-                *word = 0;
             }
+            bits.fill(0);
             result
         })
     }

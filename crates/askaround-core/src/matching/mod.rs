@@ -25,6 +25,7 @@ mod fairness;
 mod gates;
 mod index;
 mod interner;
+mod locality;
 mod memory;
 mod outcome;
 mod postings;

@@ -14,12 +14,12 @@ use std::collections::BinaryHeap;
 use jiff::Timestamp;
 
 use super::config::ExpertiseWeights;
-use super::expertise::{Touched, fast_exp2, fast_ln_1p};
+use super::expertise::{Channels, Touched, fast_exp2, fast_ln_1p};
 use super::gates::{Gate, GateContext, first_gate};
 use super::index::MatchIndex;
 use super::postings::Slot;
 use super::prior::{AskerContext, prior};
-use super::summary::PASSES;
+use super::summary::{ActivityLn, PASSES};
 
 /// Gathered columns longer than this are freed after the ranking instead of kept for the next.
 const MAX_KEPT_CAPACITY: usize = 1 << 20;
@@ -63,10 +63,18 @@ pub(super) struct Screened {
 
 /// An estimate in the heap: greater is better (higher estimate, then lower slot, so that ties
 /// resolve the same way every time).
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 struct Estimate {
     value: f32,
     slot: Slot,
+    /// Where the person's channels are in the gathered columns (not compared).
+    row: u32,
+}
+
+impl PartialEq for Estimate {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
 }
 
 impl Eq for Estimate {}
@@ -102,7 +110,8 @@ struct Gathered {
 }
 
 impl Gathered {
-    /// Makes room for `rows` rows; their contents are overwritten by [`Self::set`].
+    /// Makes room for `rows` rows; their contents are overwritten by [`Self::set`] and
+    /// [`Self::fill_activity`].
     fn reserve_rows(&mut self, rows: usize) {
         if self.slots.len() < rows {
             self.slots.resize(rows, 0);
@@ -116,15 +125,31 @@ impl Gathered {
     }
 
     #[inline]
-    fn set(&mut self, row: usize, slot: Slot, text: f32, skill: f32, steady: f32, recent: f32) {
-        if let (Some(a), Some(b), Some(c), Some(d), Some(e)) = (
+    fn set(&mut self, row: usize, slot: Slot, text: f32, skill: f32) {
+        if let (Some(a), Some(b), Some(c)) = (
             self.slots.get_mut(row),
             self.text.get_mut(row),
             self.skill.get_mut(row),
-            self.steady.get_mut(row),
-            self.recent_log2.get_mut(row),
         ) {
-            (*a, *b, *c, *d, *e) = (slot, text, skill, steady, recent);
+            (*a, *b, *c) = (slot, text, skill);
+        }
+    }
+
+    /// Reads the activity of the people kept, and only theirs: most people a broad ask reaches
+    /// are gated, and their activity would be a fifth of the bytes screening reads.
+    fn fill_activity(&mut self, activity: &[ActivityLn], (w_activity, w_intensity): (f32, f32)) {
+        let rows = self.rows;
+        for ((slot, steady), recent) in self
+            .slots
+            .get(..rows)
+            .unwrap_or_default()
+            .iter()
+            .zip(&mut self.steady)
+            .zip(&mut self.recent_log2)
+        {
+            let a = activity.get(*slot as usize).copied().unwrap_or_default();
+            *steady = w_activity * a.helps + w_intensity * a.intensity;
+            *recent = a.recent_log2;
         }
     }
 }
@@ -135,7 +160,7 @@ thread_local! {
 }
 
 impl MatchIndex {
-    pub(super) fn screen(&self, touched: &Touched<'_>, screen: &Screen<'_>) -> Screened {
+    pub(super) fn screen(&self, touched: &mut Touched<'_>, screen: &Screen<'_>) -> Screened {
         GATHERED.with(|cell| {
             let mut gathered = cell.borrow_mut();
             let screened = self.screen_with(touched, screen, &mut gathered);
@@ -149,7 +174,7 @@ impl MatchIndex {
 
     fn screen_with(
         &self,
-        touched: &Touched<'_>,
+        touched: &mut Touched<'_>,
         screen: &Screen<'_>,
         gathered: &mut Gathered,
     ) -> Screened {
@@ -168,7 +193,7 @@ impl MatchIndex {
         gathered.reserve_rows(touched.count() + 1);
         let mut kept = 0usize;
         let mut seen = 0usize;
-        touched.for_each(|slot, c| {
+        touched.for_each_draining(|slot, c| {
             let Some(availability) = self.availability.get(slot as usize) else {
                 return;
             };
@@ -191,22 +216,11 @@ impl MatchIndex {
                 *n += 1;
             }
             seen += 1;
-            let activity = self
-                .activity
-                .get(slot as usize)
-                .copied()
-                .unwrap_or_default();
-            gathered.set(
-                kept,
-                slot,
-                c.text,
-                c.skill,
-                w_activity * activity.helps + w_intensity * activity.intensity,
-                activity.recent_log2,
-            );
+            gathered.set(kept, slot, c.text, c.skill);
             kept += usize::from(counter == PASSES);
         });
         gathered.rows = kept.min(gathered.slots.len());
+        gathered.fill_activity(&self.activity, (w_activity, w_intensity));
         let mut counts = [0u32; PASSES + 2];
         for bank in &banks {
             for (total, n) in counts.iter_mut().zip(bank) {
@@ -249,11 +263,15 @@ impl MatchIndex {
         // cost one comparison.
         let mut heap: BinaryHeap<Reverse<Estimate>> = BinaryHeap::with_capacity(screen.examine + 1);
         let mut worst_kept = f32::NEG_INFINITY;
-        for (&slot, &value) in slots.iter().zip(estimates.iter()) {
+        for (row, (&slot, &value)) in slots.iter().zip(estimates.iter()).enumerate() {
             if value < worst_kept {
                 continue;
             }
-            let candidate = Estimate { value, slot };
+            let candidate = Estimate {
+                value,
+                slot,
+                row: row as u32,
+            };
             if heap.len() < screen.examine {
                 heap.push(Reverse(candidate));
             } else if let Some(mut worst) = heap.peek_mut()
@@ -269,7 +287,12 @@ impl MatchIndex {
             .into_iter()
             .filter_map(|Reverse(e)| {
                 let record = self.record(e.slot)?;
-                let c = touched.channels(e.slot);
+                // The channels are cleared by now: the gathered columns hold them.
+                let row = e.row as usize;
+                let c = Channels {
+                    text: text.get(row).copied().unwrap_or_default(),
+                    skill: skill.get(row).copied().unwrap_or_default(),
+                };
                 Some(Passed {
                     slot: e.slot,
                     log_expertise: self.log_expertise(record, c, screen.now, screen.weights),

@@ -517,8 +517,16 @@ impl Matchers {
     ) -> MatchIndex {
         let mut states: HashMap<PersonId, CandidateState> =
             HashMap::with_capacity(snapshot.profiles.len());
+        // Everyone at once, so that people who share skills get neighbouring slots (rankings of
+        // broad asks read fewer cache lines).
+        let profiles: Vec<CandidateProfile> = snapshot
+            .profiles
+            .iter()
+            .map(CandidateProfile::from_profile)
+            .collect();
+        index.upsert_profiles(&profiles);
+        drop(profiles);
         for profile in &snapshot.profiles {
-            index.upsert_profile(&CandidateProfile::from_profile(profile));
             let connected =
                 self.hub.is_connected(profile.person.id) || elsewhere.contains(&profile.person.id);
             states.insert(

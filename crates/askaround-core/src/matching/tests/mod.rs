@@ -1,4 +1,4 @@
-mod fixtures;
+pub(super) mod fixtures;
 mod props;
 mod ranking;
 mod updates;
