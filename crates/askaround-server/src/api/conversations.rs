@@ -15,7 +15,9 @@ use askaround_core::asks::Event;
 use askaround_core::conversation::{CallLink, MessageBody, Rating, Slot, SlotRequest, Thanks};
 use askaround_core::ids::{ConversationId, MessageId, PersonId};
 use askaround_core::text::bounded;
-use askaround_store::{Conversation, Message, MessageKind, NewEvent, NewFeedback, ParticipantRole};
+use askaround_store::{
+    Change, Conversation, Message, MessageKind, NewEvent, NewFeedback, ParticipantRole,
+};
 
 use super::json::ApiJson;
 use super::query::ApiQuery;
@@ -621,7 +623,15 @@ pub async fn topics(
         .store
         .confirm_topics(caller.org_id, c.ask_id, &ids, Timestamp::now())
         .await?;
-    state.routing.matchers.invalidate(caller.org_id);
+    // The session's new topics replace its old ones in the matcher's index, in place. Should
+    // reading them back fail, the topics are saved all the same and the next build has them.
+    let change = Change::Ask {
+        org: caller.org_id,
+        ask: c.ask_id,
+    };
+    if let Err(e) = state.routing.matchers.follow(&change).await {
+        tracing::warn!(error = %e, "the matcher could not read the confirmed topics back");
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -3,6 +3,7 @@
 //! record, a profile), so a change applied twice, or late, leaves the index as the store has it.
 //! Help sessions are the one thing counted, so the index remembers which ones it holds.
 
+use std::collections::HashMap;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
@@ -10,7 +11,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use askaround_core::asks::{Ask, AskState, OfferState};
 use askaround_core::ids::{AskId, OrgId, PersonId, SkillId};
-use askaround_core::matching::{Decline, HelpEvidence};
+use askaround_core::matching::{Decline, HelpEvidence, MatchIndex};
 use askaround_store::{Change, FeedbackRecord, StoreError};
 
 use super::matchers::{Matchers, add_evidence};
@@ -25,17 +26,58 @@ pub(super) fn evidence_key(helper: PersonId, evidence: &HelpEvidence) -> u64 {
     hasher.finish()
 }
 
-/// What a counted session brings besides who and when: its skills (in any order) and rating. A
-/// session brought again with the same content changes nothing; with other content (topics its
-/// helper confirmed since) the index must be rebuilt, as a session cannot be taken out exactly.
-pub(super) fn evidence_content(evidence: &HelpEvidence) -> u64 {
-    let mut skills = evidence.skills.clone();
-    skills.sort_unstable();
-    skills.dedup();
-    let mut hasher = DefaultHasher::new();
-    skills.hash(&mut hasher);
-    evidence.rating.hash(&mut hasher);
-    hasher.finish()
+/// What a counted session brings besides who and when: its skills (in any order, each once) and
+/// rating. A session brought again with the same content changes nothing; with other content (the
+/// learner's rating arrived, the helper confirmed its topics) the version counted is taken out
+/// of the index and the new one counted, in place. Taking it out needs the old content itself,
+/// not a digest of it (who, when and the ask's text never change for a session).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct SessionContent {
+    skills: Box<[SkillId]>,
+    rating: Option<u8>,
+}
+
+impl SessionContent {
+    pub fn of(evidence: &HelpEvidence) -> Self {
+        let mut skills = evidence.skills.clone();
+        skills.sort_unstable();
+        skills.dedup();
+        Self {
+            skills: skills.into_boxed_slice(),
+            rating: evidence.rating,
+        }
+    }
+
+    /// The session `evidence` as it was counted with this content.
+    fn applied_to(&self, evidence: &HelpEvidence) -> HelpEvidence {
+        HelpEvidence {
+            skills: self.skills.to_vec(),
+            rating: self.rating,
+            ..evidence.clone()
+        }
+    }
+}
+
+/// Counts a help session in `index` once, whoever brings it how often: new, it is added; known
+/// with other content, the old version is replaced in place (no rebuild); known as it is,
+/// nothing changes.
+pub(super) fn count_session(
+    index: &mut MatchIndex,
+    counted: &mut HashMap<u64, SessionContent>,
+    helper: PersonId,
+    evidence: &HelpEvidence,
+) {
+    let content = SessionContent::of(evidence);
+    match counted.insert(evidence_key(helper, evidence), content.clone()) {
+        None => add_evidence(index, helper, evidence),
+        Some(before) if before != content => {
+            if let Err(e) = index.remove_evidence(helper, &before.applied_to(evidence)) {
+                tracing::debug!(error = %e, "evidence for a person the matcher does not know");
+            }
+            add_evidence(index, helper, evidence);
+        }
+        Some(_) => {}
+    }
 }
 
 /// A resolved ask as the matcher's snapshot reads it: the skills as tagged, as learned and as
@@ -154,7 +196,6 @@ impl Matchers {
         let Some((index, counted)) = self.loaded_or_defer(org, &change) else {
             return Ok(());
         };
-        let mut rebuild = false;
         if let Ok(mut index) = index.write() {
             for (person, load) in loads {
                 if let Ok(state) = index.state_mut(person) {
@@ -173,20 +214,8 @@ impl Matchers {
             if let Some((helper, evidence)) = session
                 && let Ok(mut counted) = counted.lock()
             {
-                let content = evidence_content(&evidence);
-                match counted.insert(evidence_key(helper, &evidence), content) {
-                    None => add_evidence(&mut index, helper, &evidence),
-                    // A session already counted, now with other content (the topics its helper
-                    // confirmed): the old version cannot be taken out exactly, so the index is
-                    // rebuilt. The same content again (the replay after a build, the feed
-                    // bringing this node's own session back) changes nothing.
-                    Some(before) if before != content => rebuild = true,
-                    Some(_) => {}
-                }
+                count_session(&mut index, &mut counted, helper, &evidence);
             }
-        }
-        if rebuild {
-            self.invalidate(org);
         }
         Ok(())
     }
@@ -230,7 +259,7 @@ mod tests {
             rating,
             at: Timestamp::UNIX_EPOCH,
         };
-        let content = |skills, rating| evidence_content(&session(skills, rating));
+        let content = |skills, rating| SessionContent::of(&session(skills, rating));
         assert_eq!(
             content(vec![a, b], Some(5)),
             content(vec![b, a, b], Some(5))

@@ -39,6 +39,7 @@ use askaround_core::matching::{
 use askaround_core::person::Profile;
 use askaround_store::{Change, MatcherSnapshot, Store};
 
+use super::following::SessionContent;
 use crate::error::ApiResult;
 use crate::live::Hub;
 use crate::state::TaxonomyCache;
@@ -54,9 +55,9 @@ pub type SharedIndex = Arc<RwLock<MatchIndex>>;
 
 /// Which help sessions an index counts (see [`super::following::evidence_key`]), so that a
 /// session announced by the feed is not counted again when the snapshot already had it.
-/// Each is kept with its content ([`super::following::evidence_content`]), so that only a
-/// session brought again with new content asks for a rebuild.
-pub(super) type EvidenceKeys = Arc<Mutex<HashMap<u64, u64>>>;
+/// Each is kept with its content ([`SessionContent`]), so that a session brought again with new
+/// content replaces the version counted.
+pub(super) type EvidenceKeys = Arc<Mutex<HashMap<u64, SessionContent>>>;
 
 struct Entry {
     taxonomy_version: i64,
@@ -456,23 +457,14 @@ impl Matchers {
         let Some((index, counted)) = self.loaded(org) else {
             return;
         };
-        if let Ok(mut index) = index.write() {
-            let new = counted.lock().is_ok_and(|mut counted| {
-                match counted.entry(super::following::evidence_key(helper, session)) {
-                    std::collections::hash_map::Entry::Occupied(_) => false,
-                    std::collections::hash_map::Entry::Vacant(slot) => {
-                        slot.insert(super::following::evidence_content(session));
-                        true
-                    }
-                }
-            });
-            if new {
-                add_evidence(&mut index, helper, session);
-            }
+        if let Ok(mut index) = index.write()
+            && let Ok(mut counted) = counted.lock()
+        {
+            super::following::count_session(&mut index, &mut counted, helper, session);
         }
     }
 
-    async fn build(&self, org: OrgId) -> ApiResult<(MatchIndex, HashMap<u64, u64>)> {
+    async fn build(&self, org: OrgId) -> ApiResult<(MatchIndex, HashMap<u64, SessionContent>)> {
         let now = Timestamp::now();
         let taxonomy = self.taxonomies.get(self.store.as_ref(), org).await?;
         let snapshot = self
@@ -496,7 +488,7 @@ impl Matchers {
             .iter()
             .map(|(helper, e)| {
                 let key = super::following::evidence_key(*helper, e);
-                (key, super::following::evidence_content(e))
+                (key, SessionContent::of(e))
             })
             .collect();
         let elsewhere = self.connected_elsewhere(org).await?;

@@ -315,3 +315,80 @@ async fn an_index_for_an_older_taxonomy_serves_while_it_is_rebuilt() {
     let new = new.read().expect("new");
     assert!(new.taxonomy().resolve("Pivot tables").is_some());
 }
+
+#[tokio::test]
+async fn a_session_brought_again_with_a_rating_and_topics_is_replaced_in_place() {
+    let Built {
+        _dir,
+        store,
+        org,
+        matchers,
+        old,
+    } = built().await;
+    let ann = hire(store.as_ref(), org, "ann@acme.test").await;
+    let bob = hire(store.as_ref(), org, "bob@acme.test").await;
+    matchers.person_changed(&ann).await;
+    matchers.person_changed(&bob).await;
+    let excel = old
+        .read()
+        .expect("index")
+        .taxonomy()
+        .resolve("Excel")
+        .map(|s| s.id)
+        .expect("Excel is in the taxonomy");
+    let first = HelpEvidence {
+        learner: bob.person.id,
+        text: "pivot table refresh when rows are added".into(),
+        skills: Vec::new(),
+        rating: None,
+        at: t0(),
+    };
+    // The ask resolved (counted without a rating), then the learner's feedback and the helper's
+    // topics arrived: the same session, with more to it.
+    let rated = HelpEvidence {
+        skills: vec![excel],
+        rating: Some(5),
+        ..first.clone()
+    };
+    let ask = AskId::generate();
+    matchers.add_session(org, ask, ann.person.id, &first);
+    matchers.add_session(org, ask, ann.person.id, &rated);
+
+    // No rebuild: the index in use is the one built first, now and after any build would end.
+    builds_over(&matchers, org).await;
+    let now = served(&matchers, org).await;
+    builds_over(&matchers, org).await;
+    assert!(Arc::ptr_eq(&old, &now), "the session was replaced in place");
+    assert!(Arc::ptr_eq(&old, &served(&matchers, org).await));
+
+    // And it holds the session once, as if only the rated version had ever been counted.
+    let fresh = matchers_with_only(store.clone(), org, &ann, &rated).await;
+    let question = askaround_core::matching::Ask {
+        skills: vec![excel],
+        ..askaround_core::matching::Ask::new("pivot table refresh")
+    };
+    let expertise = |index: &SharedIndex| {
+        let index = index.read().expect("index");
+        assert_eq!(index.helps(ann.person.id), Some(1));
+        index.expertise_scores(&question, &[ann.person.id], t0(), &Default::default())[0]
+            .expect("Ann is in the index")
+    };
+    let (replaced, counted_once) = (expertise(&old), expertise(&fresh));
+    assert!(
+        (replaced - counted_once).abs() <= 1e-6 * counted_once,
+        "{replaced} vs {counted_once}"
+    );
+}
+
+/// A new index of `org` in which `helper`'s only session is `session`.
+async fn matchers_with_only(
+    store: Arc<dyn Store>,
+    org: OrgId,
+    helper: &Profile,
+    session: &HelpEvidence,
+) -> SharedIndex {
+    let matchers = matchers(store);
+    let index = matchers.index(org).await.expect("build");
+    matchers.add_session(org, AskId::generate(), helper.person.id, session);
+    index
+}
