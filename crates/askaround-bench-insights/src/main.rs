@@ -39,7 +39,8 @@ struct Args {
     #[arg(long)]
     verify: bool,
     /// Time the queries on this PostgreSQL database instead (one made from the generated file
-    /// by `askaround migrate-data`); `--db` is then not read, and `--verify` is refused.
+    /// by `askaround migrate-data`); `--db` is then not read, and `--verify` checks speed only
+    /// (from memory against the shared SQL statements).
     #[arg(long, value_name = "URL")]
     postgres: Option<String>,
     /// The queries to time, comma-separated (default: all of them).
@@ -52,12 +53,19 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if let Some(url) = &args.postgres {
         anyhow::ensure!(
-            !args.verify,
-            "--verify compares with SQLite's statements: not with --postgres"
+            !args.verify || args.only == ["speed"],
+            "--verify with --postgres checks speed only: add --only speed"
         );
         let store = askaround_postgres::PgStore::connect(url)
             .await
             .context("open the PostgreSQL database")?;
+        if args.verify {
+            let (org, scopes) = organisation_and_scopes(&store).await?;
+            for (label, scope) in &scopes {
+                let groups = reference_speed::speed_on_postgres(&store, org, scope).await?;
+                eprintln!("{label}: speed from memory equals the SQL's ({groups} groups)");
+            }
+        }
         return time_queries(&store, &args).await;
     }
     let fresh = !std::path::Path::new(&args.db).exists();
@@ -118,7 +126,7 @@ async fn time_queries(store: &dyn Store, args: &Args) -> anyhow::Result<()> {
         let started = Instant::now();
         store.insights_keep_current().await?;
         eprintln!(
-            "insights kept current in {:.1} s (SQLite: the asks speed reads, into memory)",
+            "insights kept current in {:.1} s (the asks speed reads, into memory)",
             started.elapsed().as_secs_f64()
         );
     }

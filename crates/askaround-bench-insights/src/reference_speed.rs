@@ -1,16 +1,33 @@
-//! `--verify` for speed: the figures SQLite computes from the asks it holds in memory, compared
-//! with the shared SQL statements PostgreSQL runs (`SqliteStore::insights_speed_in_sql`), on the
-//! generated data: every count and every histogram, overall, per local hour and per skill.
+//! `--verify` for speed: the figures a store computes from the asks it holds in memory, compared
+//! with the shared SQL statements (`insights_speed_in_sql` of either store), on the generated
+//! data: every count and every histogram, overall, per local hour and per skill.
 
 use askaround_core::ids::OrgId;
 use askaround_core::insights::Scope;
+use askaround_core::insights::raw::SpeedRaw;
+use askaround_postgres::PgStore;
 use askaround_sqlite::SqliteStore;
 use askaround_store::InsightsStore;
 
-/// Compares; an error names the first groups that differ. Returns the groups compared.
+/// Compares on SQLite; an error names the first groups that differ. Returns the groups compared.
 pub async fn speed(store: &SqliteStore, org: OrgId, scope: &Scope) -> anyhow::Result<usize> {
     let in_sql = store.insights_speed_in_sql(org, scope).await?;
     let held = store.insights_speed(org, scope).await?;
+    compare(&in_sql, &held)
+}
+
+/// Compares on PostgreSQL, as [`speed`].
+pub async fn speed_on_postgres(
+    store: &PgStore,
+    org: OrgId,
+    scope: &Scope,
+) -> anyhow::Result<usize> {
+    let in_sql = store.insights_speed_in_sql(org, scope).await?;
+    let held = store.insights_speed(org, scope).await?;
+    compare(&in_sql, &held)
+}
+
+fn compare(in_sql: &SpeedRaw, held: &SpeedRaw) -> anyhow::Result<usize> {
     let groups = 1 + in_sql.by_hour.len() + in_sql.by_skill.len();
     if held.overall != in_sql.overall {
         anyhow::bail!(

@@ -28,6 +28,8 @@ mod orgs;
 mod outbox;
 mod people;
 mod skills;
+mod speed_facts;
+mod speed_sql;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -61,6 +63,9 @@ const MAX_CONNECTIONS: u32 = 10;
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// The asks the speed insights read, held in memory (see [`speed_facts`]); shared by the
+    /// clones of this store.
+    speed: std::sync::Arc<askaround_store::speed_facts::SpeedFacts<i64>>,
 }
 
 impl PgStore {
@@ -83,7 +88,10 @@ impl PgStore {
             .await
             .map_err(db_err)?;
         MIGRATOR.run(&pool).await.map_err(db_err)?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            speed: Default::default(),
+        })
     }
 
     async fn write(&self) -> StoreResult<Transaction<'static, Postgres>> {

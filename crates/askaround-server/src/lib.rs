@@ -136,9 +136,9 @@ pub async fn serve(
     result.map_err(Into::into)
 }
 
-/// What the store holds in memory for insights (SQLite: the asks the speed figures read) is
-/// read as the node starts, so no admin waits for it, and then kept current, which also keeps
-/// the store's change log short.
+/// What the store holds in memory for insights (on either backend, the asks the speed figures
+/// read) is read as the node starts, so no admin waits for it, and then kept current, which also
+/// keeps the store's change log short.
 async fn keep_insights_current(store: Arc<dyn Store>) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {

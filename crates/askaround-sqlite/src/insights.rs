@@ -10,14 +10,16 @@ use sqlx::{Row, SqlitePool};
 use askaround_core::ids::{OrgId, PersonId, SkillId};
 use askaround_core::insights::Scope;
 use askaround_core::insights::raw::{
-    AdoptionRaw, AskStats, HelperLoad, LoadRaw, PeopleGroup, QualityRaw, SkillRef, SkillSupply,
-    SpeedRaw, TeamLink,
+    AdoptionRaw, HelperLoad, LoadRaw, PeopleGroup, QualityRaw, SkillRef, SkillSupply, SpeedRaw,
+    TeamLink,
 };
 use askaround_store::insights_sql::{self as sql, Arg, Statement};
+use askaround_store::speed_facts;
 use askaround_store::{InsightsStore, StoreResult};
 
 use crate::SqliteStore;
 use crate::codec::{corrupt, db_err, uuid};
+use crate::speed_facts::SqliteAskLog;
 
 pub(crate) async fn fetch(
     pool: &SqlitePool,
@@ -99,27 +101,22 @@ impl InsightsStore for SqliteStore {
     async fn insights_speed(&self, org: OrgId, scope: &Scope) -> StoreResult<SpeedRaw> {
         let totals = self
             .speed
-            .totals(&self.pool, org, scope, u64::from(sql::ASKERS_COUNTED_UP_TO))
+            .totals(
+                &SqliteAskLog { pool: &self.pool },
+                org,
+                scope,
+                u64::from(sql::ASKERS_COUNTED_UP_TO),
+            )
             .await?;
         let names = skill_names(&self.pool, org).await?;
-        let mut by_skill: Vec<(SkillRef, AskStats)> = totals
-            .by_skill
-            .into_iter()
-            .map(|(id, stats)| {
-                let name = names.get(&id.0.to_string()).cloned().unwrap_or_default();
-                (SkillRef { id, name }, stats)
-            })
-            .collect();
-        by_skill.sort_by(|(a, _), (b, _)| a.cmp(b));
-        Ok(SpeedRaw {
-            overall: totals.overall,
-            by_hour: totals.by_hour,
-            by_skill,
-        })
+        Ok(speed_facts::named(totals, &names))
     }
 
     async fn insights_keep_current(&self) -> StoreResult<()> {
-        self.speed.keep_current(&self.pool).await.map(|_| ())
+        self.speed
+            .keep_current(&SqliteAskLog { pool: &self.pool })
+            .await
+            .map(|_| ())
     }
 
     async fn insights_quality(

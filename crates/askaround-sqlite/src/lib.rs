@@ -49,7 +49,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub struct SqliteStore {
     pool: SqlitePool,
     /// The asks the speed insights read, held in memory (see [`speed_facts`]).
-    speed: std::sync::Arc<speed_facts::SpeedFacts>,
+    speed: std::sync::Arc<askaround_store::speed_facts::SpeedFacts<i64>>,
 }
 
 impl SqliteStore {

@@ -1,28 +1,19 @@
-//! The speed figures from asks held in memory ([`askaround_core::insights::ask_facts`]), one set
-//! per organisation, kept current from `insights_ask_changes` (migration 0011).
+//! SQLite's log of changed asks (`insights_ask_changes`, migration 0011) for the speed figures
+//! held in memory ([`askaround_store::speed_facts`], which does the rest).
 //!
-//! An organisation's asks are read once, when its figures are first needed (or when the server
-//! warms them at start). Before every use, the changes logged since the last one are read and
-//! the asks they name read back as they are now, whoever wrote them: this process, or
-//! `askaround import` in another. Applying a change twice is harmless, so a change logged while
-//! the asks were being read is simply applied again afterwards. The log has no gaps (see the
-//! migration), so a gap means rows this process had not read were pruned: it then forgets what
-//! it held and reads again.
+//! SQLite has one writer at a time and AUTOINCREMENT never reuses a number, so the numbers of
+//! committed rows have no gaps: a reader that finds one knows rows it had not read were pruned.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, RwLock};
-use std::time::Instant;
-
+use async_trait::async_trait;
 use futures_util::TryStreamExt;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
 use askaround_core::ids::{AskId, OrgId, PersonId, SkillId};
 use askaround_core::insights::Scope;
-use askaround_core::insights::ask_facts::{
-    AskFact, AskFacts, AskFactsBuilder, SpeedQuery, SpeedTotals,
-};
-use askaround_store::{StoreError, StoreResult};
+use askaround_core::insights::ask_facts::{AskFact, AskFacts};
+use askaround_store::StoreResult;
+use askaround_store::speed_facts::{AskLog, Changes, OrgReader, readable};
 
 use crate::codec::{corrupt, db_err, uuid};
 
@@ -36,276 +27,151 @@ const FACT_COLUMNS: &str = "SELECT a.id, a.org_id, a.asker_id, a.created_at, a.m
        (SELECT group_concat(sk.skill_id, ',') FROM ask_skills sk WHERE sk.ask_id = a.id) AS skills \
      FROM asks a";
 
-#[derive(Default)]
-pub(crate) struct SpeedFacts {
-    state: Arc<tokio::sync::Mutex<State>>,
+/// The log on one database; the cursor is the number of the last row applied.
+pub(crate) struct SqliteAskLog<'a> {
+    pub pool: &'a SqlitePool,
 }
 
-#[derive(Default)]
-struct State {
-    /// The last change applied; `None` until the log is first read.
-    applied: Option<i64>,
-    orgs: HashMap<OrgId, Arc<RwLock<AskFacts>>>,
-}
+#[async_trait]
+impl AskLog for SqliteAskLog<'_> {
+    type Cursor = i64;
 
-impl SpeedFacts {
-    /// The speed aggregates of `org` over `scope`, from its asks as they are now.
-    pub async fn totals(
-        &self,
-        pool: &SqlitePool,
-        org: OrgId,
-        scope: &Scope,
-        askers_cap: u64,
-    ) -> StoreResult<SpeedTotals> {
-        let mut state = self.state.clone().lock_owned().await;
-        state.catch_up(pool).await?;
-        let facts = state.facts_of(pool, org).await?;
-        let people = people_in_scope(pool, org, scope).await?;
-        let (from_ms, to_ms, clock) = (scope.from_ms(), scope.to_ms(), scope.clock.clone());
-        // One pass over up to a million asks is CPU work: off the async threads. The pass holds
-        // the state's lock, so nothing writes to these facts while they are read, even if the
-        // request is dropped meanwhile (a catch-up would otherwise wait on the facts' own lock
-        // on an async thread).
-        let totals = tokio::task::spawn_blocking(move || {
-            let _state = state;
-            let facts = facts.read().map_err(|_| poisoned())?;
-            let askers = people.map(|people| facts.people_set(people));
-            Ok::<_, StoreError>(facts.speed(&SpeedQuery {
-                from_ms,
-                to_ms,
-                clock: &clock,
-                askers: askers.as_ref(),
-                askers_cap,
-            }))
-        })
+    async fn start(&self) -> StoreResult<i64> {
+        let last: Option<i64> = sqlx::query_scalar(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'insights_ask_changes'",
+        )
+        .fetch_optional(self.pool)
         .await
-        .map_err(|e| StoreError::Backend(format!("speed figures: {e}").into()))??;
-        Ok(totals)
+        .map_err(db_err)?;
+        Ok(last.unwrap_or(0))
     }
 
-    /// Reads every organisation's asks not held yet, applies the changes logged since the last
-    /// call, and prunes the log up to there. Returns the organisations read in full.
-    pub async fn keep_current(&self, pool: &SqlitePool) -> StoreResult<usize> {
-        let mut state = self.state.lock().await;
-        state.catch_up(pool).await?;
-        let orgs: Vec<String> = sqlx::query_scalar("SELECT id FROM orgs")
-            .fetch_all(pool)
-            .await
-            .map_err(db_err)?;
-        let mut read = 0;
-        for org in orgs {
-            let org = OrgId(uuid(&org)?);
-            if !state.orgs.contains_key(&org) {
-                state.facts_of(pool, org).await?;
-                read += 1;
+    async fn changes(&self, applied: i64) -> StoreResult<Changes<i64>> {
+        // One statement, so the changes and the last number handed out are one snapshot.
+        let rows = sqlx::query(
+            "SELECT seq, ask_id FROM ( \
+               SELECT seq, ask_id FROM insights_ask_changes WHERE seq > ?1 \
+               ORDER BY seq LIMIT ?2) \
+             UNION ALL \
+             SELECT NULL, seq FROM sqlite_sequence WHERE name = 'insights_ask_changes'",
+        )
+        .bind(applied)
+        .bind(CHANGES_PER_READ)
+        .fetch_all(self.pool)
+        .await
+        .map_err(db_err)?;
+        let mut changes = Vec::with_capacity(rows.len());
+        let mut last = 0;
+        for row in &rows {
+            let seq: Option<i64> = row.try_get(0).map_err(db_err)?;
+            match seq {
+                Some(seq) => changes.push((seq, row.try_get::<String, _>(1).map_err(db_err)?)),
+                None => last = row.try_get::<i64, _>(1).map_err(db_err)?,
             }
         }
-        if let Some(applied) = state.applied {
-            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
-            sqlx::query("DELETE FROM insights_ask_changes WHERE seq <= ?1")
-                .bind(applied)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-            tx.commit().await.map_err(db_err)?;
+        let gap = match changes.first() {
+            Some((first, _)) => *first != applied + 1,
+            None => last != applied,
+        };
+        if gap {
+            return Ok(Changes::Pruned { next: last });
         }
-        Ok(read)
+        let next = changes.last().map_or(applied, |(seq, _)| *seq);
+        let more = changes.len() as i64 >= CHANGES_PER_READ;
+        // An id that does not parse names no ask the figures hold.
+        let asks = changes
+            .iter()
+            .filter_map(|(_, id)| uuid(id).ok().map(AskId))
+            .collect();
+        Ok(Changes::Asks { asks, next, more })
     }
-}
 
-impl State {
-    /// The facts of `org`, read in full if not held yet (after [`State::catch_up`], so that
-    /// changes logged from now on are applied on top).
-    async fn facts_of(
-        &mut self,
-        pool: &SqlitePool,
-        org: OrgId,
-    ) -> StoreResult<Arc<RwLock<AskFacts>>> {
-        if let Some(facts) = self.orgs.get(&org) {
-            return Ok(facts.clone());
-        }
-        let started = Instant::now();
+    async fn read_org(&self, org: OrgId) -> StoreResult<AskFacts> {
+        let asks: i64 = sqlx::query_scalar("SELECT count(*) FROM asks WHERE org_id = ?1")
+            .bind(org.to_string())
+            .fetch_one(self.pool)
+            .await
+            .map_err(db_err)?;
         let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{FACT_COLUMNS} WHERE a.org_id = ?1"
         )))
         .bind(org.to_string())
-        .fetch(pool);
-        let asks: i64 = sqlx::query_scalar("SELECT count(*) FROM asks WHERE org_id = ?1")
-            .bind(org.to_string())
-            .fetch_one(pool)
-            .await
-            .map_err(db_err)?;
-        // A few more for asks made while reading.
-        let mut facts = AskFactsBuilder::with_capacity(usize::try_from(asks).unwrap_or(0) + 1024);
-        let mut unreadable = 0;
+        .fetch(self.pool);
+        let mut facts = OrgReader::new(org, asks);
         while let Some(row) = rows.try_next().await.map_err(db_err)? {
-            match fact(&row) {
-                Ok(fact) => facts.push(&fact),
-                Err(e) => unreadable += skipped(&e),
-            }
+            facts.push(fact(&row));
         }
-        drop(rows);
-        let facts = facts.finish();
-        if unreadable > 0 {
-            tracing::warn!(org = %org, unreadable, "insights: asks left out of the speed figures");
-        }
-        tracing::info!(
-            org = %org,
-            asks = facts.len(),
-            mib = facts.heap_bytes() / (1 << 20),
-            seconds = started.elapsed().as_secs_f64(),
-            "insights: asks read into memory for the speed figures"
-        );
-        let facts = Arc::new(RwLock::new(facts));
-        self.orgs.insert(org, facts.clone());
-        Ok(facts)
+        Ok(facts.finish())
     }
 
-    /// Applies every change logged after the last one applied.
-    async fn catch_up(&mut self, pool: &SqlitePool) -> StoreResult<()> {
-        loop {
-            let applied = self.applied.unwrap_or(0);
-            // One statement, so the changes and the last number handed out are one snapshot.
-            let rows = sqlx::query(
-                "SELECT seq, ask_id FROM ( \
-                   SELECT seq, ask_id FROM insights_ask_changes WHERE seq > ?1 \
-                   ORDER BY seq LIMIT ?2) \
-                 UNION ALL \
-                 SELECT NULL, seq FROM sqlite_sequence WHERE name = 'insights_ask_changes'",
-            )
-            .bind(applied)
-            .bind(CHANGES_PER_READ)
-            .fetch_all(pool)
-            .await
-            .map_err(db_err)?;
-            let mut changes = Vec::with_capacity(rows.len());
-            let mut last = 0;
-            for row in &rows {
-                let seq: Option<i64> = row.try_get(0).map_err(db_err)?;
-                match seq {
-                    Some(seq) => changes.push((seq, row.try_get::<String, _>(1).map_err(db_err)?)),
-                    None => last = row.try_get::<i64, _>(1).map_err(db_err)?,
-                }
-            }
-            let Some(previous) = self.applied else {
-                // First use: nothing is held, so only where the log stands matters.
-                self.applied = Some(last);
-                return Ok(());
-            };
-            let gap = match changes.first() {
-                Some((first, _)) => *first != previous + 1,
-                None => last != previous,
-            };
-            if gap {
-                tracing::warn!(
-                    applied = previous,
-                    last,
-                    "insights: changes to asks were pruned before this process read them; \
-                     reading the asks again"
-                );
-                self.orgs.clear();
-                self.applied = Some(last);
-                return Ok(());
-            }
-            let Some(newest) = changes.last().map(|(seq, _)| *seq) else {
-                return Ok(());
-            };
-            let full_read = changes.len() as i64 >= CHANGES_PER_READ;
-            if !self.orgs.is_empty() {
-                let asks: HashSet<String> = changes.into_iter().map(|(_, ask)| ask).collect();
-                self.apply(pool, asks.into_iter().collect()).await?;
-            }
-            self.applied = Some(newest);
-            if !full_read {
-                return Ok(());
-            }
-        }
-    }
-
-    /// Reads these asks as they are now into the organisations held. An ask that cannot be
-    /// read (a corrupt row) is left out with a warning rather than failing every later read.
-    async fn apply(&mut self, pool: &SqlitePool, asks: Vec<String>) -> StoreResult<()> {
-        let ids = serde_json::to_string(&asks).map_err(|e| corrupt("ask ids", e))?;
+    async fn read_asks(&self, asks: &[AskId]) -> StoreResult<Vec<(OrgId, AskFact)>> {
+        let ids: Vec<String> = asks.iter().map(|id| id.0.to_string()).collect();
+        let ids = serde_json::to_string(&ids).map_err(|e| corrupt("ask ids", e))?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{FACT_COLUMNS} WHERE a.id IN (SELECT value FROM json_each(?1))"
         )))
         .bind(ids)
-        .fetch_all(pool)
+        .fetch_all(self.pool)
         .await
         .map_err(db_err)?;
-        let mut current: HashMap<OrgId, Vec<AskFact>> = HashMap::new();
-        let mut found = HashSet::with_capacity(rows.len());
-        let mut unreadable = 0;
-        for row in &rows {
+        Ok(readable(rows.iter().map(|row| {
             let org: String = row.try_get("org_id").map_err(db_err)?;
-            match uuid(&org).and_then(|org| Ok((OrgId(org), fact(row)?))) {
-                Ok((org, fact)) => {
-                    found.insert(fact.id);
-                    current.entry(org).or_default().push(fact);
-                }
-                Err(e) => unreadable += skipped(&e),
+            Ok((OrgId(uuid(&org)?), fact(row)?))
+        })))
+    }
+
+    async fn orgs(&self) -> StoreResult<Vec<OrgId>> {
+        let orgs: Vec<String> = sqlx::query_scalar("SELECT id FROM orgs")
+            .fetch_all(self.pool)
+            .await
+            .map_err(db_err)?;
+        orgs.iter().map(|org| uuid(org).map(OrgId)).collect()
+    }
+
+    async fn people_in_scope(
+        &self,
+        org: OrgId,
+        scope: &Scope,
+    ) -> StoreResult<Option<Vec<PersonId>>> {
+        if scope.team.is_none() && scope.location.is_none() {
+            return Ok(None);
+        }
+        // Only the filters given, so that the (organisation, team) index serves a team.
+        let mut sql = String::from("SELECT id FROM people WHERE org_id = ?");
+        let mut values = vec![org.to_string()];
+        for (column, value) in [("team", &scope.team), ("location", &scope.location)] {
+            if let Some(value) = value {
+                sql.push_str(&format!(" AND {column} = ?"));
+                values.push(value.clone());
             }
         }
-        if unreadable > 0 {
-            tracing::warn!(
-                unreadable,
-                "insights: changed asks left out of the speed figures"
-            );
+        let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+        for value in values {
+            query = query.bind(value);
         }
-        // Gone, unreadable, or now another organisation's: out of every other organisation.
-        let gone: Vec<AskId> = asks
+        let ids: Vec<String> = query.fetch_all(self.pool).await.map_err(db_err)?;
+        let people = ids
             .iter()
-            .filter_map(|id| uuid(id).ok().map(AskId))
-            .collect();
-        for (org, facts) in &self.orgs {
-            let mut facts = facts.write().map_err(|_| poisoned())?;
-            let current = current.remove(org).unwrap_or_default();
-            let mine: HashSet<AskId> = current.iter().map(|f| f.id).collect();
-            let gone: Vec<AskId> = gone
-                .iter()
-                .filter(|id| !mine.contains(id))
-                .copied()
-                .collect();
-            facts.apply(&current, &gone);
-        }
-        Ok(())
+            .map(|id| uuid(id).map(PersonId))
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Some(people))
     }
-}
 
-/// The people a team or location filter selects, by key; `None` without a filter.
-async fn people_in_scope(
-    pool: &SqlitePool,
-    org: OrgId,
-    scope: &Scope,
-) -> StoreResult<Option<Vec<PersonId>>> {
-    if scope.team.is_none() && scope.location.is_none() {
-        return Ok(None);
+    /// Up to what this process applied: it is the only reader of its file that prunes (another
+    /// process that had not read as far finds the gap and reads again).
+    async fn prune(&self, applied: i64) -> StoreResult<()> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_err)?;
+        sqlx::query("DELETE FROM insights_ask_changes WHERE seq <= ?1")
+            .bind(applied)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)
     }
-    // Only the filters given, so that the (organisation, team) index serves a team.
-    let mut sql = String::from("SELECT id FROM people WHERE org_id = ?");
-    let mut values = vec![org.to_string()];
-    for (column, value) in [("team", &scope.team), ("location", &scope.location)] {
-        if let Some(value) = value {
-            sql.push_str(&format!(" AND {column} = ?"));
-            values.push(value.clone());
-        }
-    }
-    let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
-    for value in values {
-        query = query.bind(value);
-    }
-    let ids: Vec<String> = query.fetch_all(pool).await.map_err(db_err)?;
-    let people = ids
-        .iter()
-        .map(|id| uuid(id).map(PersonId))
-        .collect::<StoreResult<Vec<_>>>()?;
-    Ok(Some(people))
-}
-
-/// One ask left out; logged once per batch by the caller.
-fn skipped(e: &StoreError) -> usize {
-    tracing::debug!(error = %e, "insights: an ask could not be read for the speed figures");
-    1
 }
 
 fn fact(row: &SqliteRow) -> StoreResult<AskFact> {
@@ -330,8 +196,4 @@ fn fact(row: &SqliteRow) -> StoreResult<AskFact> {
         went_to_board: went_to_board == Some(1),
         skills,
     })
-}
-
-fn poisoned() -> StoreError {
-    StoreError::Backend("the speed figures' lock was poisoned by a panic".into())
 }

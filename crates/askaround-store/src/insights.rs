@@ -30,6 +30,7 @@ use crate::StoreResult;
 pub mod insights_checks;
 pub mod insights_match_checks;
 pub mod insights_sql;
+pub mod speed_facts;
 
 /// Aggregate queries over an organisation's asks, offers and feedback.
 #[async_trait]
