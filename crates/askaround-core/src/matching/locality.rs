@@ -29,7 +29,7 @@ impl MatchIndex {
     /// Adds or updates many people at once, as [`Self::upsert_profile`] does one by one, giving
     /// the new ones slots in the order described in the module documentation.
     pub fn upsert_profiles(&mut self, profiles: &[CandidateProfile]) {
-        for i in locality_order(profiles) {
+        for i in locality_order(profiles, |p| p.skills.iter().map(|(skill, _)| *skill)) {
             if let Some(profile) = profiles.get(i) {
                 self.upsert_profile(profile);
             }
@@ -37,13 +37,18 @@ impl MatchIndex {
     }
 }
 
-/// Indexes into `profiles`, holders of the most common skills first (see the module
-/// documentation); ties keep the input order.
-pub(super) fn locality_order(profiles: &[CandidateProfile]) -> Vec<usize> {
+/// Indexes into `people`, holders of the most common skills (as `skills` lists a person's)
+/// first, as described in the module documentation; ties keep the input order. Adding people to
+/// an index in this order gives them neighbouring slots; for callers that hold people in
+/// another form than [`CandidateProfile`] (see [`MatchIndex::upsert_profiles`]).
+pub fn locality_order<'p, T, I>(people: &'p [T], skills: impl Fn(&'p T) -> I) -> Vec<usize>
+where
+    I: IntoIterator<Item = SkillId>,
+{
     let mut holders: HashMap<SkillId, usize> = HashMap::new();
-    for profile in profiles {
-        for (skill, _) in &profile.skills {
-            *holders.entry(*skill).or_default() += 1;
+    for person in people {
+        for skill in skills(person) {
+            *holders.entry(skill).or_default() += 1;
         }
     }
     let mut common: Vec<(SkillId, usize)> = holders.into_iter().collect();
@@ -55,16 +60,16 @@ pub(super) fn locality_order(profiles: &[CandidateProfile]) -> Vec<usize> {
         .enumerate()
         .map(|(rank, &(skill, _))| (skill, 63 - rank as u32))
         .collect();
-    let keys: Vec<u64> = profiles
+    let keys: Vec<u64> = people
         .iter()
         .map(|p| {
-            p.skills
-                .iter()
-                .filter_map(|(skill, _)| bit.get(skill))
+            skills(p)
+                .into_iter()
+                .filter_map(|skill| bit.get(&skill))
                 .fold(0u64, |key, &b| key | (1u64 << b))
         })
         .collect();
-    let mut order: Vec<usize> = (0..profiles.len()).collect();
+    let mut order: Vec<usize> = (0..people.len()).collect();
     order.sort_by_key(|&i| Reverse(keys.get(i).copied().unwrap_or(0)));
     order
 }
@@ -91,6 +96,7 @@ mod tests {
             holding(14, &[]),
             holding(15, &[EXCEL, KUBERNETES]),
         ];
-        assert_eq!(locality_order(&profiles), [3, 5, 2, 1, 0, 4]);
+        let order = locality_order(&profiles, |p| p.skills.iter().map(|(s, _)| *s));
+        assert_eq!(order, [3, 5, 2, 1, 0, 4]);
     }
 }

@@ -49,6 +49,7 @@ pub use config::{
 };
 pub use gates::Gate;
 pub use index::{MatchError, MatchIndex};
+pub use locality::locality_order;
 pub use outcome::{GateCount, GateReport, MatchOutcome, RankedCandidate, Reason};
 
 #[cfg(test)]

@@ -35,6 +35,7 @@ use jiff::{SignedDuration, Timestamp};
 use askaround_core::ids::{AskId, OrgId, PersonId};
 use askaround_core::matching::{
     CandidateProfile, CandidateState, HelpEvidence, IndexOptions, MatchIndex, OutOfOffice,
+    locality_order,
 };
 use askaround_core::person::Profile;
 use askaround_store::{Change, MatcherSnapshot, Store};
@@ -509,15 +510,12 @@ impl Matchers {
     ) -> MatchIndex {
         let mut states: HashMap<PersonId, CandidateState> =
             HashMap::with_capacity(snapshot.profiles.len());
-        // Everyone at once, so that people who share skills get neighbouring slots (rankings of
-        // broad asks read fewer cache lines).
-        let profiles: Vec<CandidateProfile> = snapshot
-            .profiles
-            .iter()
-            .map(CandidateProfile::from_profile)
-            .collect();
-        index.upsert_profiles(&profiles);
-        drop(profiles);
+        // In the order that gives people who share skills neighbouring slots (rankings of broad
+        // asks read fewer cache lines).
+        let order = locality_order(&snapshot.profiles, |p| p.skills.iter().map(|s| s.skill_id));
+        for profile in order.into_iter().filter_map(|i| snapshot.profiles.get(i)) {
+            index.upsert_profile(&CandidateProfile::from_profile(profile));
+        }
         for profile in &snapshot.profiles {
             let connected =
                 self.hub.is_connected(profile.person.id) || elsewhere.contains(&profile.person.id);
