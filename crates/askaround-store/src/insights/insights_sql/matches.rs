@@ -241,30 +241,32 @@ fn load_in(scope: &Scope, top: u32, extent: Option<(i64, i64)>, postgres: bool) 
            ) AS r WHERE r.above >= {top} \
          )"
     );
+    // The `top` helpers (`p`, helps `n`, name, team) by most helps, then name, then id.
+    let top_helpers = if postgres {
+        format!(
+            "SELECT p, n, name, team FROM ( \
+               SELECT p, n, \
+                 (SELECT pe.name FROM people pe WHERE pe.id = p) AS name, \
+                 (SELECT pe.team FROM people pe WHERE pe.id = p) AS team \
+               FROM ( \
+                 SELECT (SELECT ih.person_id FROM insights_helpers ih WHERE ih.key = b.k) AS p, \
+                   b.n \
+                 FROM ({top_counts}) AS b \
+               ) AS bp \
+             ) AS named \
+             WHERE name IS NOT NULL \
+             ORDER BY n DESC, name, p LIMIT {top}"
+        )
+    } else {
+        format!(
+            "SELECT ih.person_id AS p, b.n, pe.name, pe.team \
+             FROM ({top_counts}) AS b CROSS JOIN insights_helpers ih CROSS JOIN people pe \
+             WHERE ih.key = b.k AND pe.id = ih.person_id \
+             ORDER BY b.n DESC, pe.name, ih.person_id LIMIT {top}"
+        )
+    };
     let top_rows = if top == 0 {
         String::new()
-    } else if postgres {
-        format!(
-            " UNION ALL \
-             SELECT 1, row_number() OVER (ORDER BY t.n DESC, t.name, t.p), t.n, NULL, \
-               CAST(t.p AS TEXT), t.name, t.team, \
-               (SELECT count(*) FROM offers o \
-                  WHERE o.helper_id = t.p AND o.sent_at >= ?2 AND o.sent_at < ?3) \
-             FROM ( \
-               SELECT p, n, name, team FROM ( \
-                 SELECT p, n, \
-                   (SELECT pe.name FROM people pe WHERE pe.id = p) AS name, \
-                   (SELECT pe.team FROM people pe WHERE pe.id = p) AS team \
-                 FROM ( \
-                   SELECT (SELECT ih.person_id FROM insights_helpers ih WHERE ih.key = b.k) AS p, \
-                     b.n \
-                   FROM ({top_counts}) AS b \
-                 ) AS bp \
-               ) AS named \
-               WHERE name IS NOT NULL \
-               ORDER BY n DESC, name, p LIMIT {top} \
-             ) AS t"
-        )
     } else {
         format!(
             " UNION ALL \
@@ -272,12 +274,7 @@ fn load_in(scope: &Scope, top: u32, extent: Option<(i64, i64)>, postgres: bool) 
                CAST(t.p AS TEXT), t.name, t.team, \
                (SELECT count(*) FROM offers o \
                   WHERE o.helper_id = t.p AND o.sent_at >= ?2 AND o.sent_at < ?3) \
-             FROM ( \
-               SELECT ih.person_id AS p, b.n, pe.name, pe.team \
-               FROM ({top_counts}) AS b CROSS JOIN insights_helpers ih CROSS JOIN people pe \
-               WHERE ih.key = b.k AND pe.id = ih.person_id \
-               ORDER BY b.n DESC, pe.name, ih.person_id LIMIT {top} \
-             ) AS t"
+             FROM ({top_helpers}) AS t"
         )
     };
     // The top helpers are those with at least the helps of the `top`-th: that count is read
