@@ -49,26 +49,38 @@ impl Touched<'_> {
             .unwrap_or_default()
     }
 
+    /// Everyone reached, in slot order, without clearing anything.
+    #[cfg(test)]
+    pub fn slots(&self) -> impl Iterator<Item = Slot> + '_ {
+        self.bits.iter().enumerate().flat_map(|(w, &word)| {
+            (0..64u32)
+                .filter(move |i| word & (1u64 << i) != 0)
+                .map(move |i| (w as u32) * 64 + i)
+        })
+    }
+
     /// How many people were reached.
     pub fn count(&self) -> usize {
         self.bits.iter().map(|w| w.count_ones() as usize).sum()
     }
 
-    /// Everyone reached, in slot order (walking the dense arrays in order lets the hardware
-    /// prefetch them, which matters when an ask reaches half the organisation), clearing each
-    /// one's channels for the next ranking while their cache line is at hand: clearing them
-    /// afterwards would read the organisation-sized array a second time. Afterwards
-    /// [`Self::channels`] reads zero for everyone.
+    /// Everyone reached, sixty-four slots at a time in slot order (walking the dense arrays in
+    /// order lets the hardware prefetch them, which matters when an ask reaches half the
+    /// organisation): `visit` gets the word's index, its bits (who was reached) and the word's
+    /// channels, and must take (`std::mem::take`) the channels of everyone reached, clearing them
+    /// for the next ranking while their cache line is at hand: clearing them afterwards would read
+    /// the organisation-sized array a second time. Afterwards [`Self::channels`] reads zero for
+    /// everyone.
     #[inline]
-    pub fn for_each_draining(&mut self, mut visit: impl FnMut(Slot, Channels)) {
+    pub fn drain_words(&mut self, mut visit: impl FnMut(usize, u64, &mut [Channels])) {
         for (w, &word) in self.bits.iter().enumerate() {
-            let mut rest = word;
-            while rest != 0 {
-                let slot = (w as u32) * 64 + rest.trailing_zeros();
-                rest &= rest - 1;
-                if let Some(c) = self.channels.get_mut(slot as usize) {
-                    visit(slot, std::mem::take(c));
-                }
+            if word == 0 {
+                continue;
+            }
+            let start = w * 64;
+            let end = (start + 64).min(self.channels.len());
+            if let Some(chunk) = self.channels.get_mut(start..end) {
+                visit(w, word, chunk);
             }
         }
         self.drained = true;
@@ -105,6 +117,51 @@ struct Pass<'l> {
     list: &'l PostingList,
     weight: f32,
     text: bool,
+}
+
+/// What one pass of [`MatchIndex::accumulate`] adds, and whom it may skip.
+struct Adding<'g> {
+    generations: &'g [u32],
+    weight: f32,
+    /// Entries under this may be skipped for people not reached yet.
+    skip_below: f32,
+    /// Never skipped.
+    keep: Option<Slot>,
+}
+
+impl Adding<'_> {
+    /// Adds the list's live entries to the text (`TEXT`) or skill channel, skipping as
+    /// `skip_below` allows when `SKIP`, and raises `best` to the highest channel reached.
+    #[inline(always)]
+    fn pass<const TEXT: bool, const SKIP: bool>(
+        &self,
+        list: &PostingList,
+        channels: &mut [Channels],
+        bits: &mut [u64],
+        best: &mut f32,
+    ) {
+        // Kept in a register through the loop rather than written back for every entry.
+        let mut top = *best;
+        list.for_each_live(self.generations, |slot, w| {
+            let i = slot as usize;
+            let (Some(c), Some(word)) = (channels.get_mut(i), bits.get_mut(i / 64)) else {
+                return;
+            };
+            let bit = 1u64 << (i % 64);
+            if SKIP && w < self.skip_below && *word & bit == 0 && Some(slot) != self.keep {
+                return;
+            }
+            *word |= bit;
+            let channel = if TEXT { &mut c.text } else { &mut c.skill };
+            *channel += self.weight * w;
+            // A branch rather than `max`: a new best is rare after the first entries, so it is
+            // predicted, while `max` would chain every entry to the one before.
+            if *channel > top {
+                top = *channel;
+            }
+        });
+        *best = top;
+    }
 }
 
 /// Relative slack on the bound below, for the rounding of sums added in another order.
@@ -162,6 +219,9 @@ impl MatchIndex {
                 channels.resize(n, Channels::default());
                 bits.resize(n.div_ceil(64), 0);
             }
+            // Slices, not the vectors: their pointers and lengths then stay in registers through
+            // the loops below, instead of being read again after every store.
+            let (channels, bits) = (channels.as_mut_slice(), bits.as_mut_slice());
             // Every weight added is positive, so the running maxima are the maxima of the final
             // channels.
             let mut best = Channels::default();
@@ -200,32 +260,30 @@ impl MatchIndex {
                     (own_floor / (1.0 + BOUND_SLACK) - own_rest) / pass.weight
                 });
                 let keep = relevance.and_then(|r| r.keep);
-                let (qw, text) = (pass.weight, pass.text);
-                pass.list.for_each_live(&self.generations, |slot, w| {
-                    let i = slot as usize;
-                    let (Some(c), Some(word)) = (channels.get_mut(i), bits.get_mut(i / 64)) else {
-                        return;
-                    };
-                    let bit = 1u64 << (i % 64);
-                    if w < skip_below && *word & bit == 0 && Some(slot) != keep {
-                        return;
+                let best_here = if pass.text {
+                    &mut best.text
+                } else {
+                    &mut best.skill
+                };
+                let add = Adding {
+                    generations: &self.generations,
+                    weight: pass.weight,
+                    skip_below,
+                    keep,
+                };
+                // Skipping is only worth its test when most of the list may be skipped: a test
+                // that goes either way costs a mispredicted branch per entry, more than reaching
+                // and screening someone who turns out not to be relevant.
+                let skipping = skip_below > pass.list.median_weight();
+                // One loop per combination, so that each runs without the tests it does not need.
+                match (pass.text, skipping) {
+                    (true, false) => add.pass::<true, false>(pass.list, channels, bits, best_here),
+                    (true, true) => add.pass::<true, true>(pass.list, channels, bits, best_here),
+                    (false, false) => {
+                        add.pass::<false, false>(pass.list, channels, bits, best_here)
                     }
-                    let added = qw * w;
-                    *word |= bit;
-                    // Branches rather than `max`: a new best is rare after the first entries, so
-                    // they are predicted, while `max` would chain every entry to the one before.
-                    if text {
-                        c.text += added;
-                        if c.text > best.text {
-                            best.text = c.text;
-                        }
-                    } else {
-                        c.skill += added;
-                        if c.skill > best.skill {
-                            best.skill = c.skill;
-                        }
-                    }
-                });
+                    (false, true) => add.pass::<false, true>(pass.list, channels, bits, best_here),
+                }
             }
             let mut touched = Touched {
                 bits,
@@ -234,7 +292,15 @@ impl MatchIndex {
                 best,
             };
             let result = visit(&mut touched);
-            if !touched.drained {
+            let drained = touched.drained;
+            #[cfg(debug_assertions)]
+            if drained {
+                debug_assert!(
+                    channels.iter().all(|c| *c == Channels::default()),
+                    "a visit of drain_words left channels behind"
+                );
+            }
+            if !drained {
                 for (w, word) in bits.iter().enumerate() {
                     let mut rest = *word;
                     while rest != 0 {

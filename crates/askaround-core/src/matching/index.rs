@@ -10,6 +10,7 @@ use std::sync::Arc;
 use super::associations::SkillAssociations;
 use super::candidate::{CandidateProfile, CandidateState, HelpEvidence};
 use super::config::IndexOptions;
+use super::gate_bits::{GateBits, OutsideHoursCache};
 use super::interner::Interner;
 use super::postings::{PostingList, Slot};
 use super::record::{Record, TermId, session_impacts};
@@ -36,6 +37,9 @@ pub struct MatchIndex {
     /// What a ranking reads per slot instead of the record (see [`super::summary`]).
     pub(super) availability: Vec<Availability>,
     pub(super) activity: Vec<ActivityLn>,
+    /// The availability flags again, as bitsets (see [`super::gate_bits`]).
+    pub(super) gate_bits: GateBits,
+    pub(super) outside_hours: OutsideHoursCache,
     /// The slot whose state [`MatchIndex::state_mut`] last lent out: its availability may be stale
     /// until the next update of any kind refreshes it, so rankings read its record instead.
     pub(super) lent: Option<Slot>,
@@ -75,6 +79,8 @@ impl MatchIndex {
             generations: Vec::new(),
             availability: Vec::new(),
             activity: Vec::new(),
+            gate_bits: GateBits::default(),
+            outside_hours: OutsideHoursCache::default(),
             lent: None,
             by_id: HashMap::new(),
             free: Vec::new(),
@@ -175,7 +181,7 @@ impl MatchIndex {
         };
         self.retire(slot);
         self.records[slot as usize] = None;
-        self.availability[slot as usize] = Availability::default();
+        self.set_availability(slot, Availability::default());
         self.activity[slot as usize] = ActivityLn::default();
         self.free.push(slot);
     }

@@ -24,7 +24,9 @@ impl MatchIndex {
                 .sum::<usize>();
         let dense = self.generations.capacity() * size_of::<u32>()
             + self.availability.capacity() * size_of::<super::summary::Availability>()
-            + self.activity.capacity() * size_of::<super::summary::ActivityLn>();
+            + self.activity.capacity() * size_of::<super::summary::ActivityLn>()
+            + self.gate_bits.heap_bytes()
+            + self.outside_hours.heap_bytes();
         let by_id = self.by_id.capacity() * (size_of::<(PersonId, u32)>() + HASH_ENTRY_OVERHEAD);
         let dictionary = self.dictionary.capacity()
             * (size_of::<(Box<str>, TermId)>() + HASH_ENTRY_OVERHEAD)

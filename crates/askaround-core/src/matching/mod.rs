@@ -22,6 +22,7 @@ mod clock;
 mod config;
 mod expertise;
 mod fairness;
+mod gate_bits;
 mod gates;
 mod index;
 mod interner;

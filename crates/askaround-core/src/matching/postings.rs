@@ -26,6 +26,11 @@ pub(super) struct PostingList {
     /// No entry weighs more (stale ones included, so it may be above the live maximum): what a
     /// ranking uses to tell that someone this list alone reaches cannot be relevant.
     max_weight: f32,
+    /// The median weight of the live entries at the last compaction (zero before any): skipping
+    /// the entries under a bound costs a mispredicted branch for each one skipped or not, so a
+    /// ranking only tries when most of the list may be under it (see
+    /// [`MatchIndex::accumulate`](super::index::MatchIndex)). Only speed depends on it.
+    median_weight: f32,
 }
 
 impl PostingList {
@@ -35,6 +40,10 @@ impl PostingList {
 
     pub fn max_weight(&self) -> f32 {
         self.max_weight
+    }
+
+    pub fn median_weight(&self) -> f32 {
+        self.median_weight
     }
 
     pub fn push(&mut self, slot: Slot, generation: u32, weight: f32) {
@@ -55,7 +64,7 @@ impl PostingList {
         if stale > self.live as usize && stale >= 8 {
             self.entries.retain(|p| is_current(p, generations));
             self.entries.shrink_to(self.entries.len() * 5 / 4 + 4);
-            self.max_weight = self.entries.iter().map(|p| p.weight).fold(0.0, f32::max);
+            self.measure_weights();
         }
     }
 
@@ -67,7 +76,18 @@ impl PostingList {
         // Room for the updates to come, so the first of them does not copy the whole list.
         self.entries.shrink_to(self.entries.len() * 5 / 4 + 4);
         self.live = self.entries.len() as u32;
+        self.measure_weights();
+    }
+
+    /// Sets the maximum and median weights from the entries (all live, after a compaction).
+    fn measure_weights(&mut self) {
         self.max_weight = self.entries.iter().map(|p| p.weight).fold(0.0, f32::max);
+        let mut weights: Vec<f32> = self.entries.iter().map(|p| p.weight).collect();
+        let middle = weights.len() / 2;
+        self.median_weight = match weights.get(middle) {
+            Some(_) => *weights.select_nth_unstable_by(middle, f32::total_cmp).1,
+            None => 0.0,
+        };
     }
 
     /// Calls `visit` with every live entry.
@@ -127,6 +147,7 @@ mod tests {
         assert_eq!(live(&list, &generations), [(0, 2.0), (1, 3.0), (2, 4.0)]);
         assert_eq!(list.entries.len(), 3);
         assert_eq!(list.live(), 3);
+        assert_eq!(list.median_weight(), 3.0);
     }
 
     #[test]

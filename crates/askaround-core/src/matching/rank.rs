@@ -110,9 +110,11 @@ impl MatchIndex {
             .collect();
         let limit = config.limit;
         let wanted = (limit * FAIRNESS_POOL_FACTOR).max(MIN_FAIRNESS_POOL);
+        let outside = self.outside_hours.get(&working, &self.availability);
         let screen = Screen {
             gates: &gate_ctx,
             working: &working,
+            outside: &outside,
             asker_slot: self.by_id.get(&asker.id).copied(),
             asker: &asker_ctx,
             weights: &config.expertise,
@@ -128,7 +130,17 @@ impl MatchIndex {
             keep: screen.asker_slot,
         };
         let screened = self.accumulate(&query, prune.then_some(relevance), |touched| {
-            self.screen(touched, &screen)
+            // Every test's ranking also checks the screening against the gates' plain rules.
+            #[cfg(test)]
+            let reference = self.screen_reference(touched, &screen);
+            let screened = self.screen(touched, &screen);
+            #[cfg(test)]
+            assert_eq!(
+                (screened.removed, screened.relevant, screened.available),
+                reference,
+                "screening disagrees with the gates applied one person at a time"
+            );
+            screened
         });
 
         let mut contenders = self.contenders(screened.passed, wanted);

@@ -15,6 +15,7 @@ use jiff::Timestamp;
 
 use super::config::ExpertiseWeights;
 use super::expertise::{Channels, Touched, fast_exp2, fast_ln_1p};
+use super::gate_bits::OutsideHours;
 use super::gates::{Gate, GateContext, first_gate};
 use super::index::MatchIndex;
 use super::postings::Slot;
@@ -29,6 +30,8 @@ pub(super) struct Screen<'a> {
     pub gates: &'a GateContext<'a>,
     /// Per schedule: works within the ask's window.
     pub working: &'a [bool],
+    /// Who does not, per slot (the same, sixty-four people at a time).
+    pub outside: &'a OutsideHours,
     pub asker_slot: Option<Slot>,
     pub asker: &'a AskerContext<'a>,
     pub weights: &'a ExpertiseWeights,
@@ -182,51 +185,97 @@ impl MatchIndex {
         let best = touched.best;
         let text_floor = screen.word_relevance_floor.clamp(0.0, 1.0) * best.text;
         let skill_floor = screen.relevance_floor.clamp(0.0, 1.0) * best.skill;
-        // Counters laid out like `Gate::ALL`, then "passes every gate", then "not relevant". Four
-        // banks, taken in turn: consecutive people mostly land on the same counter, and
-        // incrementing one counter in memory over and over waits for each previous increment.
-        let mut banks = [[0u32; PASSES + 2]; 4];
+        let (has_text, has_skill) = (best.text > 0.0, best.skill > 0.0);
+        // Counters laid out like `Gate::ALL`, then "passes every gate".
+        let mut counts = [0u32; PASSES + 1];
         let w = screen.weights;
         let (w_activity, w_intensity) = (w.activity as f32, w.intensity as f32);
-        // Everyone is written at the next free row and the row is kept only if they pass: no
-        // branch on the outcome (see `Availability::gate_index`).
+        // Everyone is written at the next free row and the row is kept only if they are relevant
+        // and pass: no branch on the outcome, which is close to a coin toss across an
+        // organisation (mispredicted branches were most of the cost of screening a broad ask).
         gathered.reserve_rows(touched.count() + 1);
         let mut kept = 0usize;
-        let mut seen = 0usize;
-        touched.for_each_draining(|slot, c| {
-            let Some(availability) = self.availability.get(slot as usize) else {
-                return;
-            };
-            let gate = if Some(slot) == screen.asker_slot {
-                Gate::Asker as usize
-            } else if Some(slot) == self.lent {
-                self.record(slot)
-                    .map_or(Some(Gate::Inactive), |r| first_gate(screen.gates, r))
-                    .map_or(PASSES, |g| g as usize)
-            } else {
-                availability.gate_index(screen.gates, screen.working, || self.record(slot))
-            };
-            // Relevance is topical only (a busy helper must not make everyone else look
-            // irrelevant); the asker is counted whatever their match.
-            let topical = (best.text > 0.0 && c.text >= text_floor)
-                || (best.skill > 0.0 && c.skill >= skill_floor)
-                || gate == Gate::Asker as usize;
-            let counter = if topical { gate } else { PASSES + 1 };
-            if let Some(n) = banks[seen & 3].get_mut(counter) {
-                *n += 1;
+        // The asker and the slot lent out are screened one by one, like the `special` people.
+        let singled_out = |w: usize| -> u64 {
+            [screen.asker_slot, self.lent]
+                .into_iter()
+                .flatten()
+                .filter(|&s| s as usize / 64 == w)
+                .fold(0, |bits, s| bits | 1u64 << (s % 64))
+        };
+        touched.drain_words(|w, reached, chunk| {
+            let gates = self.gate_bits.word(w);
+            let outside = screen.outside.word(w);
+            let one_by_one = gates.special | singled_out(w);
+            let base = (w * 64) as Slot;
+            // Everyone else: relevance per person, the gates sixty-four at a time.
+            let blocked =
+                gates.inactive | gates.do_not_disturb | outside | gates.paused | gates.over_budget;
+            let mut relevant = 0u64;
+            let mut rest = reached & !one_by_one;
+            while rest != 0 {
+                let i = rest.trailing_zeros();
+                rest &= rest - 1;
+                let c = chunk
+                    .get_mut(i as usize)
+                    .map(std::mem::take)
+                    .unwrap_or_default();
+                let topical =
+                    (has_text & (c.text >= text_floor)) | (has_skill & (c.skill >= skill_floor));
+                relevant |= u64::from(topical) << i;
+                gathered.set(kept, base + i, c.text, c.skill);
+                kept += usize::from(topical & ((blocked >> i) & 1 == 0));
             }
-            seen += 1;
-            gathered.set(kept, slot, c.text, c.skill);
-            kept += usize::from(counter == PASSES);
+            // Each relevant person counted under the first gate that removes them, in
+            // `Gate::ALL` order (out of office and declines only apply to the `special`).
+            let mut left = relevant;
+            for (gate, bits) in [
+                (Gate::Inactive, gates.inactive),
+                (Gate::DoNotDisturb, gates.do_not_disturb),
+                (Gate::OutsideHours, outside),
+                (Gate::OffersPaused, gates.paused),
+                (Gate::OverBudget, gates.over_budget),
+            ] {
+                counts[gate as usize] += (left & bits).count_ones();
+                left &= !bits;
+            }
+            counts[PASSES] += left.count_ones();
+
+            let mut rest = reached & one_by_one;
+            while rest != 0 {
+                let i = rest.trailing_zeros();
+                rest &= rest - 1;
+                let slot = base + i;
+                let c = chunk
+                    .get_mut(i as usize)
+                    .map(std::mem::take)
+                    .unwrap_or_default();
+                let gate = if Some(slot) == screen.asker_slot {
+                    Gate::Asker as usize
+                } else if Some(slot) == self.lent {
+                    self.record(slot)
+                        .map_or(Some(Gate::Inactive), |r| first_gate(screen.gates, r))
+                        .map_or(PASSES, |g| g as usize)
+                } else {
+                    self.availability
+                        .get(slot as usize)
+                        .copied()
+                        .unwrap_or_default()
+                        .gate_index(screen.gates, screen.working, || self.record(slot))
+                };
+                // The asker is counted whatever their match.
+                let topical = (has_text && c.text >= text_floor)
+                    || (has_skill && c.skill >= skill_floor)
+                    || gate == Gate::Asker as usize;
+                if topical && let Some(n) = counts.get_mut(gate) {
+                    *n += 1;
+                }
+                gathered.set(kept, slot, c.text, c.skill);
+                kept += usize::from(topical && gate == PASSES);
+            }
         });
         gathered.rows = kept.min(gathered.slots.len());
         gathered.fill_activity(&self.activity, (w_activity, w_intensity));
-        let mut counts = [0u32; PASSES + 2];
-        for bank in &banks {
-            for (total, n) in counts.iter_mut().zip(bank) {
-                *total += n;
-            }
-        }
         let mut removed = [0u32; Gate::ALL.len()];
         removed.copy_from_slice(&counts[..PASSES]);
         let available = counts[PASSES];
@@ -307,6 +356,44 @@ impl MatchIndex {
             relevant,
             available,
         }
+    }
+}
+
+#[cfg(test)]
+impl MatchIndex {
+    /// What [`Self::screen`] counts, by applying [`first_gate`] to each reached person's record:
+    /// slower and plainer, for tests to compare with.
+    pub(super) fn screen_reference(
+        &self,
+        touched: &Touched<'_>,
+        screen: &Screen<'_>,
+    ) -> ([u32; Gate::ALL.len()], u32, u32) {
+        let best = touched.best;
+        let text_floor = screen.word_relevance_floor.clamp(0.0, 1.0) * best.text;
+        let skill_floor = screen.relevance_floor.clamp(0.0, 1.0) * best.skill;
+        let (mut removed, mut relevant, mut available) = ([0u32; Gate::ALL.len()], 0, 0);
+        for slot in touched.slots() {
+            let Some(record) = self.record(slot) else {
+                continue;
+            };
+            let c = touched.channels(slot);
+            let gate = first_gate(screen.gates, record);
+            let topical = (best.text > 0.0 && c.text >= text_floor)
+                || (best.skill > 0.0 && c.skill >= skill_floor);
+            match gate {
+                Some(Gate::Asker) => removed[Gate::Asker as usize] += 1,
+                _ if !topical => {}
+                Some(g) => {
+                    removed[g as usize] += 1;
+                    relevant += 1;
+                }
+                None => {
+                    available += 1;
+                    relevant += 1;
+                }
+            }
+        }
+        (removed, relevant, available)
     }
 }
 

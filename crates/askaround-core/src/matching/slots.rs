@@ -94,8 +94,18 @@ impl MatchIndex {
                     .push(slot, generation, weight);
             }
         }
-        self.availability[i] = Availability::of(record);
+        let availability = Availability::of(record);
         self.activity[i] = self.activity_of(record);
+        self.set_availability(slot, availability);
+    }
+
+    /// Sets a slot's availability and the bitsets that mirror it.
+    pub(super) fn set_availability(&mut self, slot: Slot, availability: Availability) {
+        if let Some(a) = self.availability.get_mut(slot as usize) {
+            *a = availability;
+        }
+        self.gate_bits.set(slot, availability);
+        self.outside_hours.set(slot, availability);
     }
 
     /// Refreshes the availability of the slot whose state [`MatchIndex::state_mut`] lent out;
@@ -104,7 +114,8 @@ impl MatchIndex {
         if let Some(slot) = self.lent.take()
             && let Some(record) = self.record(slot)
         {
-            self.availability[slot as usize] = Availability::of(record);
+            let availability = Availability::of(record);
+            self.set_availability(slot, availability);
         }
     }
 

@@ -66,6 +66,33 @@ impl Availability {
         Self(flags)
     }
 
+    pub fn is_inactive(self) -> bool {
+        self.0 & INACTIVE != 0
+    }
+
+    pub fn is_do_not_disturb(self) -> bool {
+        self.0 & DO_NOT_DISTURB != 0
+    }
+
+    pub fn is_paused(self) -> bool {
+        self.0 & PAUSED != 0
+    }
+
+    pub fn is_over_budget(self) -> bool {
+        self.0 & OVER_BUDGET != 0
+    }
+
+    /// Whether the gates need the record: an out-of-office period or a decline to check against
+    /// the ranking, or a schedule id that did not fit.
+    pub fn needs_record(self) -> bool {
+        self.0 & (OUT_OF_OFFICE | DECLINED) != 0 || self.schedule().is_none()
+    }
+
+    /// The interned (time zone, working hours) pair, unless there were too many to fit.
+    pub fn schedule(self) -> Option<u32> {
+        Some(self.0 & SCHEDULE_UNKNOWN).filter(|&s| s != SCHEDULE_UNKNOWN)
+    }
+
     /// The same answer as [`Self::first_gate`], as an index into counters laid out like
     /// [`Gate::ALL`] followed by one for "passes every gate" ([`PASSES`]). The common case (no
     /// out-of-office period, no decline, a known schedule) is computed without branches: which

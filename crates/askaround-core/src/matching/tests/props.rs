@@ -5,7 +5,8 @@ use proptest::prelude::*;
 use super::fixtures::*;
 use crate::hours::WorkingHours;
 use crate::matching::{
-    Ask, Asker, CandidateProfile, CandidateState, MatchConfig, MatchIndex, Presence, Urgency,
+    Ask, Asker, CandidateProfile, CandidateState, Decline, GateConfig, MatchConfig, MatchIndex,
+    OutOfOffice, Presence, Urgency,
 };
 use crate::skill::SkillLevel;
 
@@ -58,9 +59,22 @@ fn someone(n: u128) -> impl Strategy<Value = Someone> {
             Presence::DoNotDisturb,
         ]),
         prop::collection::vec((text(), 0usize..5, prop::option::of(1u8..=5)), 0..4),
+        0usize..OUT_OF_OFFICE.len(),
+        prop::collection::vec((1u128..30, 0i64..20), 0..3),
     )
         .prop_map(
-            move |(inactive, zone, hours, skills, budget, used, presence, sessions)| {
+            move |(
+                inactive,
+                zone,
+                hours,
+                skills,
+                budget,
+                used,
+                presence,
+                sessions,
+                away,
+                declines,
+            )| {
                 let mut profile = profile(n, "Somewhere", zone, &[]);
                 profile.active = !inactive || n.is_multiple_of(2);
                 profile.working_hours = WorkingHours::parse(hours).unwrap();
@@ -81,6 +95,17 @@ fn someone(n: u128) -> impl Strategy<Value = Someone> {
                 let state = CandidateState {
                     presence,
                     offers_this_week: used,
+                    out_of_office: OUT_OF_OFFICE[away].map(|(from, until)| OutOfOffice {
+                        from: days_from_now(from),
+                        until: days_from_now(until),
+                    }),
+                    declines: declines
+                        .into_iter()
+                        .map(|(asker, age)| Decline {
+                            asker: person(asker),
+                            at: declined_at(age),
+                        })
+                        .collect(),
                     ..CandidateState::default()
                 };
                 Someone {
@@ -90,6 +115,19 @@ fn someone(n: u128) -> impl Strategy<Value = Someone> {
                 }
             },
         )
+}
+
+/// Out-of-office periods as days from now: none, one that covers now, one over, one to come.
+const OUT_OF_OFFICE: [Option<(i64, i64)>; 4] =
+    [None, Some((-1, 10)), Some((-10, -1)), Some((1, 5))];
+
+fn days_from_now(days: i64) -> jiff::Timestamp {
+    now() + jiff::SignedDuration::from_hours(24 * days)
+}
+
+/// A decline `age` days and an hour ago, so that no decline sits on the cooldown's edge.
+fn declined_at(age: i64) -> jiff::Timestamp {
+    now() - jiff::SignedDuration::from_hours(24 * age + 1)
 }
 
 fn organisation() -> impl Strategy<Value = Vec<Someone>> {
@@ -123,6 +161,14 @@ fn may_be_offered(p: &Someone, asker: u128) -> bool {
             .is_working_at(now(), &p.profile.timezone)
         && p.profile.weekly_budget > 0
         && p.state.offers_this_week < p.profile.weekly_budget
+        && !p
+            .state
+            .out_of_office
+            .is_some_and(|o| o.from <= now() && now() < o.until)
+        && !p.state.declines.iter().any(|d| {
+            d.asker == person(asker)
+                && d.at > days_from_now(-i64::from(GateConfig::default().decline_cooldown_days))
+        })
 }
 
 proptest! {

@@ -1,7 +1,7 @@
 //! Incremental updates change rankings exactly as a rebuild would.
 
 use super::fixtures::*;
-use crate::matching::{Ask, Asker, MatchConfig, MatchIndex};
+use crate::matching::{Ask, Asker, Gate, MatchConfig, MatchIndex};
 use crate::skill::SkillLevel;
 
 fn expertise(index: &MatchIndex, text: &str, who: u128) -> f64 {
@@ -160,4 +160,40 @@ fn a_batch_of_sessions_and_compacting_rank_as_adding_them_one_by_one() {
         assert_eq!(rank(&one_by_one), rank(&batched), "{text}");
     }
     assert!(batched.heap_bytes() <= one_by_one.heap_bytes());
+}
+
+#[test]
+fn a_move_to_another_time_zone_is_seen_by_the_next_ranking() {
+    let mut index = org();
+    let ask = Ask::new("excel");
+    let asker = Asker::anonymous(person(ASKER));
+    let config = MatchConfig::default();
+    let before = index.rank(&ask, &asker, now(), &config);
+    assert!(before.candidates.iter().any(|c| c.person == person(BEN)));
+    // 10:00 in Lisbon is 05:00 in New York: Ben is now outside his working hours, and back in
+    // them once he returns (the second ranking of the same moment must not reuse the first's
+    // view of who works now).
+    let moved = profile(
+        BEN,
+        "New York",
+        "America/New_York",
+        &[(EXCEL, SkillLevel::Intermediate)],
+    );
+    index.upsert_profile(&moved);
+    let after = index.rank(&ask, &asker, now(), &config);
+    assert!(after.candidates.iter().all(|c| c.person != person(BEN)));
+    assert_eq!(
+        after.gates.removed_by(Gate::OutsideHours),
+        before.gates.removed_by(Gate::OutsideHours) + 1
+    );
+    let home = profile(
+        BEN,
+        "Lisbon",
+        "Europe/Lisbon",
+        &[(EXCEL, SkillLevel::Intermediate)],
+    );
+    index.upsert_profile(&home);
+    let back = index.rank(&ask, &asker, now(), &config);
+    assert!(back.candidates.iter().any(|c| c.person == person(BEN)));
+    assert_eq!(back.gates, before.gates);
 }
