@@ -142,6 +142,17 @@ fn report(c: &mut Criterion) {
             per_ask[i % ASKS.len()].push(took);
         }
         let (p50, p99, max) = percentiles(ours);
+        // The first ranking after a working day starts or ends somewhere works out again who is
+        // outside their hours, for everyone.
+        let mut first_in_window = Vec::with_capacity(LATENCY_SAMPLES / 10);
+        for i in 0..LATENCY_SAMPLES / 10 {
+            let a = ask(i);
+            org.index.forget_windows();
+            let t = Instant::now();
+            black_box(org.index.rank(&a, &asker, now(), &config));
+            first_in_window.push(t.elapsed());
+        }
+        let (new_window_p50, new_window_p99, _) = percentiles(first_in_window);
         let by_ask: Vec<(Duration, Duration, &str)> = per_ask
             .into_iter()
             .zip(ASKS)
@@ -217,6 +228,9 @@ fn report(c: &mut Criterion) {
         // Per ask: the fastest run shows the cost without the noise of a shared machine. Beside
         // it, the same ranking screening everyone reached (no pruning), interleaved in the same
         // loop so that both see the same machine.
+        println!(
+            "  {size} people, first ranking in a new window (who works now worked out again): p50 {new_window_p50:?}, p99 {new_window_p99:?}"
+        );
         for (k, (p50, fastest, text)) in by_ask.iter().enumerate() {
             let (mut pruned, mut exhaustive) = (Vec::new(), Vec::new());
             for round in 0..60 {

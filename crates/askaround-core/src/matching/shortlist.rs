@@ -2,9 +2,10 @@
 //! available people worth scoring exactly.
 //!
 //! This is the part of a ranking that grows with the organisation (an ask about Excel touches
-//! half of it), so it reads only dense arrays: the accumulated channels and each slot's
-//! availability and activity (see [`super::summary`]). Exact scoring, which reads records and takes
-//! logarithms, is left to the best estimates, kept in a bounded heap rather than by sorting
+//! half of it), so it reads only dense arrays: the accumulated channels, the gates as bitsets
+//! (see [`super::gate_bits`]: each gate's count is a popcount per sixty-four people) and the
+//! activity of those who pass (see [`super::summary`]). Exact scoring, which reads records and
+//! takes logarithms, is left to the best estimates, kept in a bounded heap rather than by sorting
 //! everyone.
 
 use std::cell::RefCell;
