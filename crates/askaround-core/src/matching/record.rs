@@ -76,9 +76,13 @@ pub(super) struct Activity {
 }
 
 impl Activity {
-    /// The decayed session count at `now`.
+    /// The decayed session count at `now`. When the latest session is dated after `now` (a clock
+    /// running ahead, or histories imported whole, later sessions included), the count as of that
+    /// session decays by its distance from `now` all the same, rather than counting as the most
+    /// recent help possible: recency says how active someone is around `now`, and help given a
+    /// year later says little about that.
     pub fn recent_at(&self, now: Timestamp, half_life_secs: f64) -> f64 {
-        let age = (now.as_second() - self.recent_at).max(0) as f64;
+        let age = (now.as_second() - self.recent_at).abs() as f64;
         f64::from(self.recent) * decay(age, half_life_secs)
     }
 
@@ -342,5 +346,14 @@ mod tests {
         a.add(0, 1.0, 10.0 * day);
         let later = Timestamp::from_second(10 * 86_400).unwrap();
         assert!((a.recent_at(later, 10.0 * day) - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn help_dated_after_now_decays_by_its_distance_from_now() {
+        let mut a = Activity::default();
+        let day = 86_400.0;
+        a.add(20 * 86_400, 1.0, 10.0 * day);
+        let before = Timestamp::from_second(10 * 86_400).unwrap();
+        assert!((a.recent_at(before, 10.0 * day) - 0.5).abs() < 1e-6);
     }
 }

@@ -109,6 +109,7 @@ struct Gathered {
     skill: Vec<f32>,
     /// The parts of the estimate that do not depend on the ask or the time.
     steady: Vec<f32>,
+    /// `log2` of the decayed session count at the ranking's `now`.
     recent_log2: Vec<f32>,
     estimates: Vec<f32>,
 }
@@ -140,8 +141,14 @@ impl Gathered {
     }
 
     /// Reads the activity of the people kept, and only theirs: most people a broad ask reaches
-    /// are gated, and their activity would be a fifth of the bytes screening reads.
-    fn fill_activity(&mut self, activity: &[ActivityLn], (w_activity, w_intensity): (f32, f32)) {
+    /// are gated, and their activity would be a fifth of the bytes screening reads. `now` is in
+    /// half-lives since the epoch.
+    fn fill_activity(
+        &mut self,
+        activity: &[ActivityLn],
+        (w_activity, w_intensity): (f32, f32),
+        now: f32,
+    ) {
         let rows = self.rows;
         for ((slot, steady), recent) in self
             .slots
@@ -152,9 +159,40 @@ impl Gathered {
             .zip(&mut self.recent_log2)
         {
             let a = activity.get(*slot as usize).copied().unwrap_or_default();
-            *steady = w_activity * a.helps + w_intensity * a.intensity;
-            *recent = a.recent_log2;
+            (*steady, *recent) = a.at(now, (w_activity, w_intensity));
         }
+    }
+}
+
+impl ActivityLn {
+    /// The parts of the estimate this person's activity gives at `now` (in half-lives since the
+    /// epoch): the weighted sessions and intensity, and `log2` of the decayed session count.
+    #[inline]
+    fn at(self, now: f32, (w_activity, w_intensity): (f32, f32)) -> (f32, f32) {
+        (
+            w_activity * self.helps + w_intensity * self.intensity,
+            self.recent_log2 - (now - self.recent_ref).abs(),
+        )
+    }
+}
+
+/// The weights of the estimate's per-ask parts.
+#[derive(Clone, Copy)]
+struct EstimateWeights {
+    text: f32,
+    skill: f32,
+    recency: f32,
+}
+
+impl EstimateWeights {
+    /// [`MatchIndex::log_expertise`] from the gathered columns, in fast arithmetic and without
+    /// its clamp.
+    #[inline]
+    fn estimate(self, text: f32, skill: f32, steady: f32, recent_log2: f32) -> f32 {
+        self.text * fast_ln_1p(text)
+            + self.skill * fast_ln_1p(skill)
+            + steady
+            + self.recency * fast_ln_1p(fast_exp2(recent_log2))
     }
 }
 
@@ -276,15 +314,14 @@ impl MatchIndex {
             }
         });
         gathered.rows = kept.min(gathered.slots.len());
-        gathered.fill_activity(&self.activity, (w_activity, w_intensity));
+        let now_half_lives = (screen.now.as_second() as f64 / self.half_life_secs()) as f32;
+        gathered.fill_activity(&self.activity, (w_activity, w_intensity), now_half_lives);
         let mut removed = [0u32; Gate::ALL.len()];
         removed.copy_from_slice(&counts[..PASSES]);
         let available = counts[PASSES];
         // Relevant people other than the asker.
         let relevant = counts[..=PASSES].iter().sum::<u32>() - counts[Gate::Asker as usize];
 
-        let now_half_lives = (screen.now.as_second() as f64 / self.half_life_secs()) as f32;
-        let (w_text, w_skill, w_recency) = (w.text as f32, w.skill as f32, w.recency as f32);
         let Gathered {
             rows,
             slots,
@@ -295,17 +332,18 @@ impl MatchIndex {
             estimates,
         } = gathered;
         let rows = *rows;
+        let weights = EstimateWeights {
+            text: w.text as f32,
+            skill: w.skill as f32,
+            recency: w.recency as f32,
+        };
         estimates.extend(
             column(text, rows)
                 .iter()
                 .zip(column(skill, rows))
                 .zip(column(steady, rows).iter().zip(column(recent_log2, rows)))
                 .map(|((&text, &skill), (&steady, &recent_log2))| {
-                    let recent = fast_exp2(recent_log2 - now_half_lives);
-                    w_text * fast_ln_1p(text)
-                        + w_skill * fast_ln_1p(skill)
-                        + steady
-                        + w_recency * fast_ln_1p(recent)
+                    weights.estimate(text, skill, steady, recent_log2)
                 }),
         );
 
@@ -401,4 +439,51 @@ impl MatchIndex {
 /// The first `rows` entries of a column.
 fn column(values: &[f32], rows: usize) -> &[f32] {
     values.get(..rows).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::HelpEvidence;
+    use crate::matching::config::MatchConfig;
+    use crate::matching::tests::fixtures::{ANA, BEN, DEV, EXCEL, org, person, session};
+
+    #[test]
+    fn the_estimate_is_the_exact_score_for_help_before_and_after_now() {
+        let mut index = org();
+        // Ben's help is dated a month after `now`, Dev's a week before it.
+        for (who, at) in [(BEN, "2026-12-25T10:00:00Z"), (DEV, "2026-11-18T10:00:00Z")] {
+            let evidence = HelpEvidence {
+                at: at.parse().unwrap(),
+                ..session(40, "pivot table refresh", &[EXCEL], Some(5))
+            };
+            index.add_evidence(person(who), &evidence).unwrap();
+        }
+        let weights = MatchConfig::default().expertise;
+        let now = crate::matching::tests::fixtures::now();
+        let now_half_lives = (now.as_second() as f64 / index.half_life_secs()) as f32;
+        let estimate_weights = EstimateWeights {
+            text: weights.text as f32,
+            skill: weights.skill as f32,
+            recency: weights.recency as f32,
+        };
+        for who in [ANA, BEN, DEV] {
+            let slot = index.by_id[&person(who)];
+            let record = index.record(slot).unwrap();
+            let c = Channels {
+                text: 2.5,
+                skill: 0.7,
+            };
+            let exact = index.log_expertise(record, c, now, &weights);
+            let (steady, recent) = index.activity[slot as usize].at(
+                now_half_lives,
+                (weights.activity as f32, weights.intensity as f32),
+            );
+            let estimate = estimate_weights.estimate(c.text, c.skill, steady, recent);
+            assert!(
+                (estimate - exact).abs() <= 1e-3 * exact.abs().max(1.0),
+                "person {who}: estimate {estimate}, exact {exact}"
+            );
+        }
+    }
 }

@@ -129,10 +129,11 @@ impl MatchIndex {
         ActivityLn {
             helps: a.weighted_helps.max(0.0).ln_1p(),
             recent_log2: if a.recent > 0.0 {
-                (f64::from(a.recent).log2() + a.recent_at as f64 / self.half_life_secs()) as f32
+                f64::from(a.recent).log2() as f32
             } else {
                 f32::NEG_INFINITY
             },
+            recent_ref: (a.recent_at as f64 / self.half_life_secs()) as f32,
             intensity: a.intensity(self.options.intensity_min_span_days).ln_1p() as f32,
         }
     }

@@ -32,10 +32,12 @@ pub(super) const PASSES: usize = Gate::ALL.len();
 pub(super) struct ActivityLn {
     /// `ln(1 + weighted sessions)`.
     pub helps: f32,
-    /// The decayed session count as `log2(count) + reference time / half-life`: subtracting
-    /// `now / half-life` gives `log2` of the count at `now`, so the estimate decays recency exactly
-    /// without knowing when each person last helped. Minus infinity without sessions.
+    /// `log2` of the decayed session count as of its reference time: minus the distance from the
+    /// reference time to `now` in half-lives, it is `log2` of the count at `now` (see
+    /// [`super::record::Activity::recent_at`]). Minus infinity without sessions.
     pub recent_log2: f32,
+    /// That reference time, in half-lives since the epoch.
+    pub recent_ref: f32,
     /// `ln(1 + weighted sessions per 30 days)`.
     pub intensity: f32,
 }
