@@ -34,7 +34,7 @@ pub(super) struct Touched<'a> {
     /// One bit per slot, set for everyone reached.
     bits: &'a [u64],
     channels: &'a mut [Channels],
-    /// Whether [`Self::for_each_draining`] cleared the channels already.
+    /// Whether [`Self::drain_words`] cleared the channels already.
     drained: bool,
     /// The highest channels anyone reached (each channel's own maximum).
     pub best: Channels,

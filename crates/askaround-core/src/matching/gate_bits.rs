@@ -57,9 +57,17 @@ impl GateBits {
         put(&mut word.special, availability.needs_record());
     }
 
+    /// The flags of word `w`. Past the end (which [`MatchIndex::set_availability`] should never
+    /// let a reached slot be), everyone is `special`: screened one by one on their record rather
+    /// than let through.
+    ///
+    /// [`MatchIndex::set_availability`]: super::index::MatchIndex
     #[inline]
     pub fn word(&self, w: usize) -> GateWord {
-        self.words.get(w).copied().unwrap_or_default()
+        self.words.get(w).copied().unwrap_or(GateWord {
+            special: u64::MAX,
+            ..GateWord::default()
+        })
     }
 
     pub fn heap_bytes(&self) -> usize {
@@ -89,9 +97,10 @@ impl OutsideHours {
         }
     }
 
+    /// Word `w`; past the end, everyone is outside (and `special` in [`GateBits`] too).
     #[inline]
     pub fn word(&self, w: usize) -> u64 {
-        self.bits.get(w).copied().unwrap_or(0)
+        self.bits.get(w).copied().unwrap_or(u64::MAX)
     }
 }
 
@@ -114,18 +123,31 @@ pub(super) struct OutsideHoursCache {
 
 impl OutsideHoursCache {
     /// The bitset for `working`, computed (in time linear in the organisation) when no ranking
-    /// has asked for this window since the last change of schedules.
+    /// has asked for this window since the last change of schedules. The computation runs
+    /// outside the lock, so rankings of windows already cached never wait on it.
     pub fn get(&self, working: &[bool], availability: &[Availability]) -> Arc<OutsideHours> {
+        if let Some(hit) = self.find(working) {
+            return hit;
+        }
+        let fresh = Arc::new(OutsideHours::compute(working, availability));
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        // Another ranking may have computed the same window meanwhile: one copy is enough.
         if let Some(hit) = entries.iter().find(|e| e.working == working) {
             return Arc::clone(hit);
         }
-        let fresh = Arc::new(OutsideHours::compute(working, availability));
         if entries.len() >= CACHED_WINDOWS {
             entries.remove(0);
         }
         entries.push(Arc::clone(&fresh));
         fresh
+    }
+
+    fn find(&self, working: &[bool]) -> Option<Arc<OutsideHours>> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries
+            .iter()
+            .find(|e| e.working == working)
+            .map(Arc::clone)
     }
 
     /// Keeps every cached bitset true to a slot's new availability (its schedule may have

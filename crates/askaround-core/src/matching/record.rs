@@ -80,7 +80,9 @@ impl Activity {
     /// running ahead, or histories imported whole, later sessions included), the count as of that
     /// session decays by its distance from `now` all the same, rather than counting as the most
     /// recent help possible: recency says how active someone is around `now`, and help given a
-    /// year later says little about that.
+    /// year later says little about that. The aggregate keeps no timeline, so the sessions before
+    /// `now` then decay twice (to the last session and back) and count as older than they are; a
+    /// live index, whose evidence is all past, never meets the case.
     pub fn recent_at(&self, now: Timestamp, half_life_secs: f64) -> f64 {
         let age = (now.as_second() - self.recent_at).abs() as f64;
         f64::from(self.recent) * decay(age, half_life_secs)

@@ -3,9 +3,9 @@
 //! An ask about Excel touches half of a 100,000-person organisation. Reading each record (a
 //! pointer chase and several cache misses) to apply the gates and estimate their score would
 //! cost more than the rest of the ranking, so every slot keeps two small dense entries: an
-//! [`Availability`] word (mirrored as bitsets that screening reads sixty-four people at a time, see
-//! [`super::gate_bits`]), and its [`ActivityLn`] figures read only for those who pass the gates. The rules stay in [`super::gates`]; the flags only say which of
-//! them can apply, and the two gates that depend on the ranking (out of office for the ask's
+//! [`Availability`] word (mirrored as bitsets that screening reads sixty-four people at a time,
+//! see [`super::gate_bits`]), and its [`ActivityLn`] figures read only for those who pass the
+//! gates. The rules stay in [`super::gates`]; the flags only say which of them can apply, and the two gates that depend on the ranking (out of office for the ask's
 //! window, a decline from this asker) are confirmed on the record for the few flagged people.
 
 use super::gates::{self, Gate, GateContext};
