@@ -300,7 +300,8 @@ impl MatchIndex {
                         .get(slot as usize)
                         .copied()
                         .unwrap_or_default()
-                        .gate_index(screen.gates, screen.working, || self.record(slot))
+                        .first_gate(screen.gates, screen.working, || self.record(slot))
+                        .map_or(PASSES, |g| g as usize)
                 };
                 // The asker is counted whatever their match.
                 let topical = (has_text && c.text >= text_floor)

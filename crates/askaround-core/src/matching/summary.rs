@@ -24,7 +24,7 @@ const DECLINED: u32 = 1 << 29;
 /// The schedule id that stands for "more schedules than fit: ask the record".
 const SCHEDULE_UNKNOWN: u32 = (1 << 24) - 1;
 
-/// The counter index of [`Availability::gate_index`] for someone no gate removes.
+/// The counter index, after those of [`Gate::ALL`], for someone no gate removes.
 pub(super) const PASSES: usize = Gate::ALL.len();
 
 /// A person's activity figures, in the form the estimate needs.
@@ -93,35 +93,6 @@ impl Availability {
     /// The interned (time zone, working hours) pair, unless there were too many to fit.
     pub fn schedule(self) -> Option<u32> {
         Some(self.0 & SCHEDULE_UNKNOWN).filter(|&s| s != SCHEDULE_UNKNOWN)
-    }
-
-    /// The same answer as [`Self::first_gate`], as an index into counters laid out like
-    /// [`Gate::ALL`] followed by one for "passes every gate" ([`PASSES`]). The common case (no
-    /// out-of-office period, no decline, a known schedule) is computed without branches: which
-    /// gate removes a person is close to a coin toss across an organisation, and mispredicted
-    /// branches were most of the cost of screening a broad ask.
-    #[inline]
-    pub fn gate_index<'r>(
-        &self,
-        ctx: &GateContext<'_>,
-        working: &[bool],
-        record: impl FnOnce() -> Option<&'r Record>,
-    ) -> usize {
-        let flags = self.0;
-        let schedule = flags & SCHEDULE_UNKNOWN;
-        if flags & (OUT_OF_OFFICE | DECLINED) != 0 || schedule == SCHEDULE_UNKNOWN {
-            return self
-                .first_gate(ctx, working, record)
-                .map_or(PASSES, |g| g as usize);
-        }
-        let outside_hours = u32::from(!working.get(schedule as usize).copied().unwrap_or(false));
-        // One bit per gate in `Gate::ALL` order from `Inactive` on, then a stop bit for "passes";
-        // the lowest bit set is the first gate that applies.
-        let pending = ((flags >> 24) & 0b11) // inactive, do not disturb
-            | (outside_hours << 2)
-            | (((flags >> 26) & 0b1111) << 3) // out of office (0 here), paused, over budget, declined (0 here)
-            | (1 << 7);
-        pending.trailing_zeros() as usize + Gate::Inactive as usize
     }
 
     /// The same answer as [`gates::first_gate`] on the record, which `record` provides for the
